@@ -72,3 +72,11 @@ def install(cls) -> None:
 
     __init__._legacy_wrapped = True
     cls.__init__ = __init__
+
+
+def translate_named(name: str, args, kwargs):
+    """Apply the rules registered under a method name (e.g. ``'Model.fit'``)."""
+    _ensure_rules_loaded()
+    for rule in RULES.get(name, ()):
+        args, kwargs = rule(None, args, kwargs)
+    return args, kwargs

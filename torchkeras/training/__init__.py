@@ -1,0 +1,1 @@
+"""Training: the Trainer mixin behind ``compile`` / ``fit`` / ``evaluate`` / ``predict``."""
