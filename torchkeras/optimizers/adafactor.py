@@ -42,21 +42,31 @@ class Adafactor(Optimizer):
             return [("r", "c", "velocity")]
         return [("velocity",)]
 
+    def _slot_in_keras_layout(self, slot):
+        return True  # the factored statistics follow the Keras layout's last two axes
+
+    def _keras_view(self, p, t):
+        meta = self._meta.get(id(p))
+        return meta.to_keras(t) if meta is not None and meta.to_keras is not None else t
+
     def _make_slot(self, p, slot):
+        p = self._keras_view(p, p.detach())
         if slot in ("r", "c"):
             if p.dim() < 2:  # Keras keeps scalar placeholders for unfactored variables
                 return torch.zeros((), dtype=p.dtype, device=p.device)
             shape = p.shape[:-1] if slot == "r" else p.shape[:-2] + p.shape[-1:]
             return torch.zeros(shape, dtype=p.dtype, device=p.device)
-        return super()._make_slot(p, slot)
+        return torch.zeros(p.shape, dtype=p.dtype, device=p.device)
 
     def _update_step(self, params, grads, lr, step):
         rho_t = min(lr, 1.0 / math.sqrt(step))
         beta_2_t = 1.0 - step ** float(self.beta_2_decay)
         eps1, eps2 = float(self.epsilon_1), float(self.epsilon_2)
         clip = float(self.clip_threshold)
-        for p, g in zip(params, grads):
-            st = self.state[p]
+        for param, grad in zip(params, grads):
+            st = self.state[param]
+            p = self._keras_view(param, param.detach())
+            g = self._keras_view(param, grad)
             rms_var = torch.sqrt(torch.mean(torch.square(p)))
             alpha_t = torch.clamp(rms_var, min=eps2) * rho_t
             reg = torch.square(g) + eps1
@@ -71,4 +81,8 @@ class Adafactor(Optimizer):
             u = g / torch.sqrt(v)
             rms_u = torch.sqrt(torch.mean(torch.square(u)))
             u_hat = u / torch.clamp(rms_u / clip, min=1.0)
-            p.sub_(alpha_t * u_hat)
+            step_k = alpha_t * u_hat
+            meta = self._meta.get(id(param))
+            if meta is not None and meta.from_keras is not None:
+                step_k = meta.from_keras(step_k)
+            param.sub_(step_k.reshape(param.shape))

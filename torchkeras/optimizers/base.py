@@ -104,6 +104,46 @@ def _legacy_warn(message: str) -> None:
     warnings.warn(message, DeprecationWarning, stacklevel=4)
 
 
+class _VarMeta:
+    """What the optimizer knows of a variable beyond its torch tensor: Keras name/path, the
+    mapping between the torch layout and the Keras layout, and its constraint."""
+
+    __slots__ = ("name", "to_keras", "from_keras", "constraint")
+
+    def __init__(self, name=None, to_keras=None, from_keras=None, constraint=None):
+        self.name = name
+        self.to_keras = to_keras
+        self.from_keras = from_keras
+        self.constraint = constraint
+
+
+def _unwrap_variable(v) -> Tuple[torch.Tensor, Optional[_VarMeta], bool]:
+    """``(tensor, meta, keras_view)`` for a variable given as a torch tensor, a torchkeras
+    ``KerasVariable`` (``layer.weights`` item: Keras-layout view over a torch tensor) or a
+    ``WeightSpec``. ``keras_view`` says gradients passed with it are in the Keras layout."""
+    if isinstance(v, torch.Tensor):
+        c = getattr(v, "constraint", None)
+        return v, (_VarMeta(constraint=c) if c is not None else None), False
+    spec = getattr(v, "_spec", None)
+    if spec is None and isinstance(getattr(v, "tensor", None), torch.Tensor) \
+            and hasattr(v, "keras_shape"):
+        spec = v
+    if spec is not None and isinstance(getattr(spec, "tensor", None), torch.Tensor):
+        name = getattr(v, "path", None) or getattr(spec, "name", None)
+        owner = getattr(spec, "owner", None)
+        if spec is v and owner is not None and getattr(owner, "name", None):
+            name = f"{owner.name}/{spec.name}"
+        meta = _VarMeta(name=name, to_keras=getattr(spec, "to_keras", None),
+                        from_keras=getattr(spec, "from_keras", None),
+                        constraint=getattr(spec, "constraint", None))
+        return spec.tensor, meta, True
+    tensor = getattr(v, "tensor", None)
+    if isinstance(tensor, torch.Tensor):
+        return tensor, _VarMeta(name=getattr(v, "path", None) or getattr(v, "name", None)), True
+    raise TypeError(f"Optimizer variables must be torch tensors (e.g. `nn.Parameter`) or Keras "
+                    f"variables; received {v!r} of type {type(v).__name__}")
+
+
 class Optimizer(torch.optim.Optimizer):
     """Base class of Keras optimizers on torch (``keras.optimizers.Optimizer``).
 
@@ -194,6 +234,7 @@ class Optimizer(torch.optim.Optimizer):
         self._variable_names: List[str] = []
         self._var_index: Dict[int, int] = {}
         self._group_of: Dict[int, int] = {}
+        self._meta: Dict[int, _VarMeta] = {}
         self._exclude_wd_ids: set = set()
         self._exclude_wd_pattern = None
         self._wd_cache: Dict[int, bool] = {}
@@ -401,14 +442,31 @@ class Optimizer(torch.optim.Optimizer):
         self._create_slots(self._trainable_variables)
         self._build_extra()
 
-    @staticmethod
-    def _normalise_groups(var_list) -> List[dict]:
-        if isinstance(var_list, torch.Tensor):
+    def _normalise_groups(self, var_list) -> List[dict]:
+        """torch param groups of plain tensors (or ``(name, tensor)`` pairs); the Keras
+        metadata of ``KerasVariable`` / ``WeightSpec`` items is kept in ``self._meta``."""
+        if isinstance(var_list, torch.Tensor) or not isinstance(var_list, (list, tuple, dict)) \
+                and hasattr(var_list, "_spec"):
             var_list = [var_list]
         items = list(var_list)
-        if items and isinstance(items[0], dict):
-            return [dict(g) for g in items]
-        return [{"params": items}] if items else []
+        groups = [dict(g) for g in items] if items and isinstance(items[0], dict) \
+            else ([{"params": items}] if items else [])
+        for group in groups:
+            params = group["params"]
+            if isinstance(params, torch.Tensor):
+                params = [params]
+            unwrapped = []
+            for item in list(params):
+                if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+                    tensor, meta, _ = _unwrap_variable(item[1])
+                    unwrapped.append((item[0], tensor))
+                else:
+                    tensor, meta, _ = _unwrap_variable(item)
+                    unwrapped.append(tensor)
+                if meta is not None:
+                    self._meta.setdefault(id(tensor), meta)
+            group["params"] = unwrapped
+        return groups
 
     def _register_variable(self, p: torch.Tensor, group_index: int, name: Optional[str]) -> None:
         if id(p) in self._var_index:
@@ -417,18 +475,21 @@ class Optimizer(torch.optim.Optimizer):
         self._var_index[id(p)] = index
         self._group_of[id(p)] = group_index
         self._trainable_variables.append(p)
+        meta = self._meta.get(id(p))
+        if meta is not None and meta.name:
+            name = meta.name
         self._variable_names.append(self._name_of(p, name, index))
 
     @staticmethod
     def _name_of(p, name, index) -> str:
-        """The variable's Keras path (``dense/kernel``) when the layer set one, else its torch
-        name, else ``variable_<i>``."""
+        """The variable's Keras path (``dense/kernel``) when known, else its torch name, else
+        ``variable_<i>``."""
+        if name:
+            return str(name)
         for attr in ("path", "_keras_path"):
             value = getattr(p, attr, None)
             if isinstance(value, str) and value:
                 return value
-        if name:
-            return str(name)
         value = getattr(p, "_keras_name", None) or getattr(p, "name", None)
         if isinstance(value, str) and value:
             return value
@@ -436,6 +497,7 @@ class Optimizer(torch.optim.Optimizer):
 
     def add_param_group(self, param_group: Dict[str, Any]) -> None:
         """torch ``add_param_group``; after build the new variables get their slots too."""
+        param_group = self._normalise_groups([param_group])[0]
         super().add_param_group(param_group)
         if getattr(self, "built", False):
             gi = len(self.param_groups) - 1
@@ -491,6 +553,23 @@ class Optimizer(torch.optim.Optimizer):
     def _extra_variables(self) -> List[Tuple[str, torch.Tensor]]:
         return []
 
+    def _slot_in_keras_layout(self, slot: str) -> bool:
+        """True for slots kept in the Keras layout already (Adafactor's factored statistics)."""
+        return False
+
+    def _to_keras_layout(self, p, slot: str, t: torch.Tensor) -> torch.Tensor:
+        meta = self._meta.get(id(p))
+        if meta is None or meta.to_keras is None or self._slot_in_keras_layout(slot) \
+                or t.shape != p.shape:
+            return t
+        return meta.to_keras(t)
+
+    def _from_keras_layout(self, p, slot: str, value: torch.Tensor) -> torch.Tensor:
+        meta = self._meta.get(id(p))
+        if meta is None or meta.from_keras is None or self._slot_in_keras_layout(slot):
+            return value
+        return meta.from_keras(value)
+
     def _slots(self, params: Sequence[torch.Tensor], slot: str) -> List[torch.Tensor]:
         state = self.state
         return [state[p][slot] for p in params]
@@ -518,7 +597,16 @@ class Optimizer(torch.optim.Optimizer):
             out.append(("iteration:0", self._iterations))
         if not self.built:
             return out
+        for name, p, slot, t in self._slot_entries(era):
+            out.append((name, self._to_keras_layout(p, slot, t)))
+        if era == 3:
+            out.extend((f"{self.name}/{n}", t) for n, t in self._extra_variables())
+        return out
+
+    def _slot_entries(self, era: int):
+        """``(name, param, slot, tensor)`` for every slot variable in Keras order."""
         k2name = type(self).__name__
+        entries = []
         for block in self._full_layout(era):
             for i, p in enumerate(self._trainable_variables):
                 vname = self._variable_names[i]
@@ -528,19 +616,23 @@ class Optimizer(torch.optim.Optimizer):
                     if t is None:  # a slot tf-keras always has and Keras 3 may omit
                         t = torch.zeros_like(p)
                     if era == 3:
-                        out.append((f"{self.name}/{vname.replace('/', '_')}_{slot}", t))
+                        name = f"{self.name}/{vname.replace('/', '_')}_{slot}"
                     else:
-                        short = self._keras2_slot_names.get(slot, slot)
-                        out.append((f"{k2name}/{short}/{vname}:0", t))
-        if era == 3:
-            out.extend((f"{self.name}/{n}", t) for n, t in self._extra_variables())
-        return out
+                        name = f"{k2name}/{self._keras2_slot_names.get(slot, slot)}/{vname}:0"
+                    entries.append((name, p, slot, t))
+        return entries
 
     def set_keras_variables(self, values: Sequence[Any], era: int = 3) -> None:
         """Restore state saved in Keras layout (see :meth:`keras_variables`). ``values`` are
         arrays/tensors in that order; a count or shape mismatch raises ``ValueError`` (Keras 3
         itself warns and skips loading when the counts differ)."""
-        targets = self.keras_variables(era)
+        era = 3 if int(era) == 3 else 2
+        targets = [(n, t, None, None) for n, t in self.keras_variables(era)]
+        if self.built:  # slots: write into the live tensors, converting from the Keras layout
+            n_head = 1 + (1 if era == 3 and self._lr_var is not None else 0)
+            entries = self._slot_entries(era)
+            for k, (name, p, slot, t) in enumerate(entries):
+                targets[n_head + k] = (name, self._to_keras_layout(p, slot, t), p, (slot, t))
         values = list(values)
         if len(values) != len(targets):
             raise ValueError(
@@ -549,15 +641,20 @@ class Optimizer(torch.optim.Optimizer):
                 f"({'built' if self.built else 'not built yet: call build(variables) first'}), "
                 f"but {len(values)} values were given.")
         converted = []
-        for (name, t), v in zip(targets, values):
+        for (name, shown, p, live), v in zip(targets, values):
             v = v.detach() if isinstance(v, torch.Tensor) else torch.as_tensor(np.asarray(v))
-            if tuple(v.shape) != tuple(t.shape):
-                raise ValueError(f"Optimizer variable {name!r} has shape {tuple(t.shape)}, "
+            if tuple(v.shape) != tuple(shown.shape):
+                raise ValueError(f"Optimizer variable {name!r} has shape {tuple(shown.shape)}, "
                                  f"not compatible with the value of shape {tuple(v.shape)}.")
-            converted.append((t, v))
+            if live is not None:
+                slot, t = live
+                v = self._from_keras_layout(p, slot, v.to(device=t.device, dtype=t.dtype))
+                converted.append((t, v))
+            else:
+                converted.append((shown, v))
         with torch.no_grad():
             for t, v in converted:
-                t.copy_(v.to(dtype=t.dtype))
+                t.copy_(v.to(device=t.device, dtype=t.dtype).reshape(t.shape))
         if self._lr_var is not None and self.param_groups:
             v = float(self._lr_var)
             for group in self.param_groups:
@@ -675,9 +772,17 @@ class Optimizer(torch.optim.Optimizer):
                     "trainable variables.")
             variables = self._trainable_variables
         else:
-            variables = list(trainable_variables)
+            given = list(trainable_variables)
             if not self.built:
-                self.build(variables)
+                self.build(given)
+            variables, views = [], []
+            for v in given:
+                tensor, _, keras_view = _unwrap_variable(v)
+                variables.append(tensor)
+                views.append(keras_view)
+            if any(views):  # gradients of Keras-layout views are in the Keras layout
+                grads = [self._grad_from_keras(g, t) if view and g is not None else g
+                         for g, t, view in zip(grads, variables, views)]
             unknown = [v for v in variables if id(v) not in self._var_index]
             if unknown:
                 raise ValueError(
@@ -706,14 +811,23 @@ class Optimizer(torch.optim.Optimizer):
             self._apply_updates(kept_g, kept_v)
         self._opt_called = True  # torch LR schedulers check that the optimizer stepped
 
+    def _grad_from_keras(self, g, tensor: torch.Tensor):
+        meta = self._meta.get(id(tensor))
+        if meta is None or meta.from_keras is None:
+            return g
+        if not isinstance(g, torch.Tensor):
+            g = torch.as_tensor(np.asarray(g), device=tensor.device)
+        return meta.from_keras(g)
+
     def minimize(self, loss, var_list, tape=None) -> torch.Tensor:
         """tf.keras ``minimize``: ``loss`` is a scalar tensor or a zero-argument callable."""
         if callable(loss) and not isinstance(loss, torch.Tensor):
             with torch.enable_grad():
                 loss = loss()
         var_list = list(var_list() if callable(var_list) else var_list)
-        grads = torch.autograd.grad(loss, var_list, allow_unused=True)
-        self.apply(list(grads), var_list)
+        tensors = [_unwrap_variable(v)[0] for v in var_list]
+        grads = torch.autograd.grad(loss, tensors, allow_unused=True)
+        self.apply(list(grads), tensors)
         return self._iterations
 
     # ---- the update pipeline ----------------------------------------------------------
@@ -780,10 +894,18 @@ class Optimizer(torch.optim.Optimizer):
 
     def _apply_constraints(self, params) -> None:
         """Keras applies ``variable.constraint`` after each update."""
+        meta_of = self._meta
+        if not meta_of:
+            return
         for p in params:
-            constraint = getattr(p, "constraint", None)
-            if constraint is not None:
-                p.copy_(constraint(p))
+            meta = meta_of.get(id(p))
+            if meta is None or meta.constraint is None:
+                continue
+            if meta.to_keras is not None:
+                value = meta.constraint(meta.to_keras(p))
+                p.copy_(meta.from_keras(value) if meta.from_keras is not None else value)
+            else:
+                p.copy_(meta.constraint(p))
 
     # ---- clipping (Keras ``_clip_gradients``) -------------------------------------------
     def _clip_gradients(self, grads: List[torch.Tensor]) -> List[torch.Tensor]:
