@@ -1,0 +1,7 @@
+"""Scale-out: data-parallel training under ``torchrun`` (PyTorch DDP), and the compatibility
+front doors old scripts use (``MirroredStrategy``, ``keras.distribution.DataParallel``)."""
+from .runtime import (barrier, get_rank, get_world_size, is_chief, is_distributed,
+                      reduce_metric_states)
+
+__all__ = ["barrier", "get_rank", "get_world_size", "is_chief", "is_distributed",
+           "reduce_metric_states"]
