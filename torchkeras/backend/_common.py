@@ -114,7 +114,9 @@ def _numpy_to_tensor(a: np.ndarray, dtype, device) -> torch.Tensor:
         raise TypeError(f"Cannot convert a numpy array of strings to a tensor: {a!r:.200}")
     if a.dtype == np.uint32 or a.dtype == np.uint64:
         a = a.astype(np.int64)
-    t = torch.from_numpy(np.ascontiguousarray(a))
+    if not a.flags.c_contiguous or not a.flags.writeable:
+        a = a.copy()  # (np.ascontiguousarray would turn 0-d into 1-d)
+    t = torch.from_numpy(a)
     return t.to(device=device, dtype=dtype if dtype is not None else t.dtype)
 
 
