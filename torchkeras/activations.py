@@ -18,7 +18,6 @@ resolving its activation at construction keeps that definition; calling the modu
 """
 from __future__ import annotations
 
-import math
 import sys
 import types
 from typing import Any, Callable, Optional, Sequence, Union
@@ -116,8 +115,7 @@ def celu(x: TensorLike, alpha: float = 1.0) -> torch.Tensor:
 def threshold(x: TensorLike, threshold: float, default_value: float) -> torch.Tensor:
     """``x`` where ``x > threshold`` else ``default_value`` (``keras.activations.threshold``)."""
     x = _tensor(x)
-    return torch.where(x > threshold, x, torch.as_tensor(default_value, dtype=x.dtype,
-                                                         device=x.device))
+    return torch.where(x > threshold, x, float(default_value))
 
 
 # ------------------------------------------------------------------------------------------
@@ -454,7 +452,10 @@ def serialize(activation: Callable) -> Union[str, dict]:
     ``{"module", "class_name", "config", "registered_name"}`` dict; a custom function gives
     Keras 3's ``{"class_name": "function", "config": <name>, ...}`` dict.
     """
-    name = _NAMES.get(activation)
+    try:
+        name = _NAMES.get(activation)
+    except TypeError:  # unhashable callable object
+        name = None
     if name is not None:
         return name
     if hasattr(activation, "get_config") and not isinstance(activation, types.FunctionType):

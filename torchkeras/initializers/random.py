@@ -9,7 +9,7 @@ Values are produced in the Keras weight layout, with Keras's fan computation.
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from typing import Any
 
 import torch
 
