@@ -3,5 +3,9 @@ front doors old scripts use (``MirroredStrategy``, ``keras.distribution.DataPara
 from .runtime import (barrier, get_rank, get_world_size, is_chief, is_distributed,
                       reduce_metric_states)
 
-__all__ = ["barrier", "get_rank", "get_world_size", "is_chief", "is_distributed",
+from .strategy import (DataParallel, MirroredStrategy, MultiWorkerMirroredStrategy,
+                       multi_gpu_model)
+
+__all__ = ["DataParallel", "MirroredStrategy", "MultiWorkerMirroredStrategy", "multi_gpu_model",
+           "barrier", "get_rank", "get_world_size", "is_chief", "is_distributed",
            "reduce_metric_states"]

@@ -151,15 +151,16 @@ class ArrayDataAdapter(DataAdapter):
         self._steps = steps
 
     def _batch_slices(self):
+        """(lo, hi, global batch size) of this rank's part of each global batch."""
         bs = self.batch_size
         n = self.n
         for b in range(math.ceil(n / bs)):
             lo, hi = b * bs, min((b + 1) * bs, n)
+            size = hi - lo
             if self.world_size > 1:
-                size = hi - lo
                 per = math.ceil(size / self.world_size)
-                lo, hi = lo + self.rank * per, min(lo + (self.rank + 1) * per, hi)
-            yield lo, hi
+                lo, hi = min(lo + self.rank * per, hi), min(lo + (self.rank + 1) * per, hi)
+            yield lo, hi, size
 
     def epoch(self, epoch_index: int = 0):
         perm = None
@@ -175,9 +176,10 @@ class ArrayDataAdapter(DataAdapter):
         count = 0
         repeats = 0
         while True:
-            for lo, hi in order:
+            for lo, hi, size in order:
                 if self._steps is not None and count >= self._steps:
                     return
+                self.global_batch_size = size
                 if perm is not None:
                     sel = perm[lo:hi]
                     yield (slice_struct(self.x, sel), slice_struct(self.y, sel),

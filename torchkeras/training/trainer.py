@@ -268,6 +268,8 @@ class Trainer:
 
     @torch.no_grad()
     def _update_metrics(self, st, y, y_pred, sample_weight, total, per_output, batch_size):
+        if batch_size == 0:
+            return
         st.loss_tracker.update_state(total.detach(), sample_weight=batch_size)
         for tracker, value in zip(st.output_loss_trackers, per_output):
             if tracker is not None and value is not None:
@@ -322,15 +324,21 @@ class Trainer:
             [m for _, m, _, _ in st.metrics]
         return names, objs
 
-    def get_metrics_result(self) -> Dict[str, float]:
-        """Current metric results as Python floats (one device sync for all of them)."""
+    def get_metrics_result(self, reduce: bool = True) -> Dict[str, float]:
+        """Current metric results as Python floats (one device sync for all of them).
+
+        Under DDP the metric states of every rank are combined (a collective: every rank must
+        call this); ``reduce=False`` gives this rank's own values (progress-bar frames)."""
         if self._compiled is None:
             return {}
         names, objs = self._metric_tensors()
-        self._sync_metric_states(objs)
         values = []
-        for m in objs:
-            r = m.result()
+        if reduce and self._dist is not None:
+            from ..metrics.base import reduced_result
+            results = [reduced_result(m) for m in objs]
+        else:
+            results = [m.result() for m in objs]
+        for r in results:
             values.append(r if isinstance(r, torch.Tensor) else torch.as_tensor(r))
         out = {}
         flat = []
@@ -340,12 +348,6 @@ class Trainer:
         for name, v in zip(names, flat):
             out[name] = float(v[0]) if v.numel() == 1 else v.numpy()
         return out
-
-    def _sync_metric_states(self, objs) -> None:
-        if self._dist is None:
-            return
-        from ..distribute import reduce_metric_states
-        reduce_metric_states(objs)
 
     # ------------------------------------------------------------------------------------------
     # steps
@@ -367,7 +369,10 @@ class Trainer:
             y_pred = self._forward(x, True)
             st = self._compiled if (self._compiled is not None and self._compiled.built) \
                 else self._ensure_compiled_state(y, y_pred)
-            total, per_output = self._compiled_loss_terms(st, y, y_pred, sw)
+            if self._dist is None:
+                total, per_output = self._compiled_loss_terms(st, y, y_pred, sw)
+            else:
+                total, per_output = self._dist_loss_terms(st, x, y, y_pred, sw)
         opt.zero_grad(set_to_none=True)
         if self._scaler is not None:
             self._scaler.scale(total).backward()
@@ -383,6 +388,22 @@ class Trainer:
                     spec.tensor.copy_(spec.from_keras(value) if spec.from_keras else value)
         self._update_metrics(st, y, y_pred, sw, total, per_output, _batch_size(x))
         return total
+
+    def _dist_loss_terms(self, st, x, y, y_pred, sw):
+        """Under DDP: scale this rank's loss so that DDP's gradient average equals the gradient
+        of the *global* batch mean (exact for uneven splits); an empty shard contributes a zero
+        loss that still runs DDP's gradient hooks."""
+        n_local = _batch_size(x)
+        if n_local == 0:
+            zero = sum(t.sum() for t in tree.flatten(y_pred) if isinstance(t, torch.Tensor)) * 0.0
+            return zero, [None] * len(st.output_names)
+        total, per_output = self._compiled_loss_terms(st, y, y_pred, sw)
+        n_global = getattr(self, "_global_batch_size", None)
+        if n_global:
+            factor = n_local * self._dist.world_size / n_global
+            if factor != 1.0:
+                total = total * factor
+        return total, per_output
 
     def test_step(self, data):
         x, y, sw = da.unpack_data(data)
@@ -403,7 +424,7 @@ class Trainer:
 
     def _batch_logs(self):
         names = self._compiled.log_names() if self._compiled is not None else []
-        return LazyLogs(names, self.get_metrics_result)
+        return LazyLogs(names, lambda: self.get_metrics_result(reduce=False))
 
     def _custom_step(self, name: str) -> bool:
         from .trainer import Trainer as _T
@@ -432,7 +453,7 @@ class Trainer:
         dev = self._prepare()
         if self._dist is not None:
             self._dist.wrap(self)
-        verbose = _verbose(verbose)
+        verbose = _verbose(verbose) if rank == 0 else 0
         if batch_size is None and not _is_stream(x):
             batch_size = 32
         if validation_split and validation_data is None:
@@ -465,6 +486,8 @@ class Trainer:
                 cbs.on_epoch_begin(epoch)
                 step = 0
                 for bx, by, bsw in adapter.epoch(epoch):
+                    if self._dist is not None:
+                        self._global_batch_size = getattr(adapter, "global_batch_size", None)
                     cbs.on_train_batch_begin(step)
                     if cw is not None:
                         bsw = _apply_class_weight(cw, by, bsw)
@@ -566,7 +589,7 @@ class Trainer:
         self._dist = dist_runtime.attach(self)
         rank, world = (self._dist.rank, self._dist.world_size) if self._dist else (0, 1)
         dev = self._prepare()
-        verbose = _verbose(verbose)
+        verbose = _verbose(verbose) if rank == 0 else 0
         if batch_size is None and not _is_stream(x):
             batch_size = 32
         adapter = da.get_adapter(x, y, sample_weight, batch_size, False, steps, dev, rank, world)
@@ -613,7 +636,7 @@ class Trainer:
         from ..distribute import runtime as dist_runtime
         self._dist = dist_runtime.attach(self)
         dev = self._prepare() if self.compiled else self._move_for_inference()
-        verbose = _verbose(verbose)
+        verbose = _verbose(verbose) if (self._dist is None or self._dist.rank == 0) else 0
         if batch_size is None and not _is_stream(x):
             batch_size = 32
         adapter = da.get_adapter(x, None, None, batch_size, False, steps, dev)
