@@ -34,7 +34,12 @@ def __getattr__(name):
         globals()[name] = value
         return value
     if name in _SUBMODULES:
-        module = importlib.import_module(f"{__name__}.{name}")
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module 'torchkeras' has no attribute {name!r}") from None
         globals()[name] = module
         return module
     raise AttributeError(f"module 'torchkeras' has no attribute {name!r}")
