@@ -52,8 +52,11 @@ def is_evenly_distributed_thresholds(thresholds) -> bool:
 
 
 def filter_top_k(x: torch.Tensor, k: int) -> torch.Tensor:
-    """Keep the top-k values of the last axis, set the others to -1e10."""
-    _, idx = torch.topk(x, k, dim=-1)
+    """Keep the top-k values of the last axis, set the others to -1e10.
+
+    Ties are broken towards the lower index, as ``tf.math.top_k`` does (stable sort).
+    """
+    idx = torch.sort(x, dim=-1, descending=True, stable=True).indices[..., :k]
     keep = torch.zeros_like(x, dtype=torch.bool).scatter_(-1, idx, True)
     return torch.where(keep, x, torch.full_like(x, NEG_INF))
 

@@ -35,20 +35,31 @@ class _IoUBase(Metric):
             y_true = torch.argmax(y_true, dim=self.axis)
         if not self.sparse_y_pred:
             y_pred = torch.argmax(y_pred, dim=self.axis)
+        label_shape = tuple(y_true.shape)
         y_true = y_true.reshape(-1)
         y_pred = y_pred.reshape(-1)
         if y_true.shape != y_pred.shape:
             raise ValueError("`y_true` and `y_pred` must hold the same number of labels for "
                              f"{self.__class__.__name__}. Received: y_true.shape="
-                             f"{tuple(y_true.shape)}, y_pred.shape={tuple(y_pred.shape)}")
+                             f"{label_shape}, y_pred.shape={tuple(y_pred.shape)}")
         dtype = self._state_dtype
         if sample_weight is None:
             weights = torch.ones(y_true.shape, dtype=dtype, device=y_true.device)
         else:
             weights = self._tensor(sample_weight, dtype=dtype)
+            w_shape = tuple(weights.shape)
+            if 0 < len(w_shape) < len(label_shape) and w_shape == label_shape[:len(w_shape)]:
+                # per-sample weights for per-pixel labels: broadcast over the trailing axes
+                weights = weights.reshape(w_shape + (1,) * (len(label_shape) - len(w_shape)))
+                weights = torch.broadcast_to(weights, label_shape)
             if weights.dim() > 1:
                 weights = weights.reshape(-1)
-            weights = torch.broadcast_to(weights, y_true.shape)
+            try:
+                weights = torch.broadcast_to(weights, y_true.shape)
+            except RuntimeError:
+                raise ValueError("`sample_weight` cannot be broadcast to the labels of "
+                                 f"{self.__class__.__name__}: sample_weight.shape={w_shape}, "
+                                 f"y_true.shape={label_shape}") from None
         labels = y_true.long() if not y_true.is_floating_point() else y_true.to(torch.long)
         preds = y_pred.long() if not y_pred.is_floating_point() else y_pred.to(torch.long)
         if self.ignore_class is not None:

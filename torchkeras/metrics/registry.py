@@ -235,17 +235,17 @@ def resolve_metric_alias(name, y_true_shape=None, y_pred_shape=None, loss_fn_or_
     name such as ``'MeanSquaredError'`` is logged under the metric's default name
     (``'mean_squared_error'``), as tf-keras does. Objects keep their own ``name``.
     """
-    from . import accuracy as _acc
-    from . import probabilistic as _prob
+    from .accuracy import BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy
+    from .probabilistic import (BinaryCrossentropy, CategoricalCrossentropy,
+                                SparseCategoricalCrossentropy)
     if isinstance(name, str) and name.lower() in ("accuracy", "acc", "crossentropy", "ce"):
         kind = accuracy_kind(y_true_shape, y_pred_shape, loss_fn_or_name)
         if name.lower() in ("accuracy", "acc"):
-            cls = {"binary": _acc.BinaryAccuracy, "sparse": _acc.SparseCategoricalAccuracy,
-                   "categorical": _acc.CategoricalAccuracy}[kind]
+            cls = {"binary": BinaryAccuracy, "sparse": SparseCategoricalAccuracy,
+                   "categorical": CategoricalAccuracy}[kind]
         else:
-            cls = {"binary": _prob.BinaryCrossentropy,
-                   "sparse": _prob.SparseCategoricalCrossentropy,
-                   "categorical": _prob.CategoricalCrossentropy}[kind]
+            cls = {"binary": BinaryCrossentropy, "sparse": SparseCategoricalCrossentropy,
+                   "categorical": CategoricalCrossentropy}[kind]
         return cls(name=name), name
     metric = get(name)
     if isinstance(name, str):
