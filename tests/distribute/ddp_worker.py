@@ -1,0 +1,44 @@
+"""Run by tests/distribute/test_ddp.py, once as a plain process and once under torchrun with 2
+ranks (gloo, CPU). Writes what it computed to OUT/rank<r>.npz (and OUT/files.txt on rank 0)."""
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+import torchkeras as keras
+
+out_dir = sys.argv[1]
+mode = sys.argv[2] if len(sys.argv) > 2 else "arrays"
+rank = int(os.environ.get("RANK", "0"))
+torch.set_num_threads(1)
+keras.utils.set_random_seed(0)
+
+rng = np.random.default_rng(42)
+x = rng.standard_normal((64, 6)).astype("float32")
+y = (x @ rng.standard_normal((6, 1)) + 0.1).astype("float32")
+xv = rng.standard_normal((19, 6)).astype("float32")
+yv = (xv @ rng.standard_normal((6, 1))).astype("float32")
+
+model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(8, activation="tanh"),
+                          keras.layers.Dense(1)])
+init = [rng.standard_normal(w.shape).astype("float32") * 0.3 for w in model.get_weights()]
+model.set_weights(init)
+model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9), loss="mse",
+              metrics=["mae"])
+callbacks = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=1, min_delta=10.0),
+             keras.callbacks.CSVLogger(os.path.join(out_dir, "log.csv"))]
+if mode == "loader":
+    ds = torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y))
+    data = dict(x=torch.utils.data.DataLoader(ds, batch_size=8, shuffle=False))
+else:
+    data = dict(x=x, y=y, batch_size=8, shuffle=False)
+hist = model.fit(epochs=6, verbose=0, validation_data=(xv, yv), callbacks=callbacks, **data)
+ev = model.evaluate(xv, yv, batch_size=5, verbose=0, return_dict=True)
+pred = model.predict(xv, batch_size=4, verbose=0)
+arrays = {f"w{i}": w for i, w in enumerate(model.get_weights())}
+arrays["pred"] = pred
+np.savez(os.path.join(out_dir, f"rank{rank}.npz"), **arrays)
+with open(os.path.join(out_dir, f"rank{rank}.json"), "w") as f:
+    json.dump({"history": hist.history, "epochs": hist.epoch, "evaluate": ev}, f)

@@ -1,0 +1,59 @@
+"""Real multi-process DDP on CPU (gloo, 2 ranks through torchrun): identical weights on every
+rank, equal to one process with the same global batch; identical histories; evaluate equal to
+one process; only rank 0 writes files; EarlyStopping stops every rank at the same epoch."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+WORKER = os.path.join(os.path.dirname(__file__), "ddp_worker.py")
+
+
+def _run(out, nproc, mode):
+    env = dict(os.environ, OMP_NUM_THREADS="1", TORCHKERAS_DEVICE="cpu",
+               PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.dirname(os.path.dirname(
+                   os.path.abspath(__file__)))), os.environ.get("PYTHONPATH", "")]))
+    if nproc == 1:
+        cmd = [sys.executable, WORKER, str(out), mode]
+    else:
+        cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone",
+               f"--nproc_per_node={nproc}", WORKER, str(out), mode]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+
+
+def _load(out, rank):
+    with open(out / f"rank{rank}.json") as f:
+        meta = json.load(f)
+    return dict(np.load(out / f"rank{rank}.npz")), meta
+
+
+@pytest.mark.parametrize("mode", ["arrays", "loader"])
+def test_two_ranks_match_one_process(tmp_path, mode):
+    single, multi = tmp_path / "single", tmp_path / "multi"
+    single.mkdir()
+    multi.mkdir()
+    _run(single, 1, mode)
+    _run(multi, 2, mode)
+    ref, ref_meta = _load(single, 0)
+    r0, m0 = _load(multi, 0)
+    r1, m1 = _load(multi, 1)
+    for k in ref:
+        if k.startswith("w"):
+            np.testing.assert_array_equal(r0[k], r1[k])  # identical on every rank
+            np.testing.assert_allclose(r0[k], ref[k], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(r0["pred"], ref["pred"], rtol=1e-4, atol=1e-5)
+    assert m0["history"] == m1["history"]  # every rank logs the same numbers
+    assert m0["epochs"] == m1["epochs"] == ref_meta["epochs"]  # EarlyStopping agreed
+    assert len(ref_meta["epochs"]) < 6
+    for k, v in ref_meta["history"].items():
+        np.testing.assert_allclose(m0["history"][k], v, rtol=1e-4, atol=1e-5)
+    for k, v in ref_meta["evaluate"].items():
+        np.testing.assert_allclose(m0["evaluate"][k], v, rtol=1e-4, atol=1e-5)
+    with open(multi / "log.csv") as f:  # written by rank 0 only: one header
+        lines = f.read().strip().splitlines()
+    assert sum(1 for line in lines if line.startswith("epoch")) == 1
+    assert len(lines) == len(m0["epochs"]) + 1
