@@ -60,6 +60,22 @@ def _set_rng_state(state) -> None:
             pass
 
 
+def _load_model_state(model, saved) -> None:
+    """``load_state_dict``; when the keys differ only by layer names (a model rebuilt in the same
+    process gets ``dense_2`` instead of ``dense``), match entries by position and shape."""
+    current = model.state_dict()
+    if set(current) == set(saved):
+        model.load_state_dict(saved)
+        return
+    cur_items, saved_items = list(current.items()), list(saved.items())
+    if len(cur_items) != len(saved_items) or any(
+            tuple(a.shape) != tuple(b.shape) for (_, a), (_, b) in zip(cur_items, saved_items)):
+        raise ValueError("The backup in BackupAndRestore's `backup_dir` was written by a "
+                         "different model: its weights do not match this model's "
+                         f"({len(saved_items)} tensors saved, {len(cur_items)} expected).")
+    model.load_state_dict({k: v for (k, _), (_, v) in zip(cur_items, saved_items)})
+
+
 class BackupAndRestore(Callback):
     """Args:
         backup_dir: folder for the backup (used by this callback only).
@@ -101,7 +117,7 @@ class BackupAndRestore(Callback):
         state = torch.load(self._path, map_location="cpu", weights_only=False)
         if not isinstance(state, dict) or state.get("format") != _FORMAT:
             raise ValueError(f"{self._path} is not a torchkeras BackupAndRestore backup.")
-        self.model.load_state_dict(state["model"])
+        _load_model_state(self.model, state["model"])
         opt = getattr(self.model, "optimizer", None)
         if opt is not None and state.get("optimizer") is not None:
             if not getattr(opt, "built", True):

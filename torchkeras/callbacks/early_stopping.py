@@ -55,7 +55,8 @@ class EarlyStopping(Callback):
                 "to automatically determine whether that metric should be maximized or "
                 "minimized. Pass `mode='max'` in order to do early stopping based on the "
                 "highest metric value, or pass `mode='min'` in order to use the lowest value.")
-        self._sign = -1.0 if direction == "min" else 1.0
+        # improvement: value + min_delta < best (min) / value - min_delta > best (max)
+        self._sign = 1.0 if direction == "min" else -1.0
         self.monitor_op = (lambda a, b: a < b) if direction == "min" else (lambda a, b: a > b)
         self.best = math.inf if direction == "min" else -math.inf
 
@@ -70,7 +71,7 @@ class EarlyStopping(Callback):
         self.best_weights = None
         self.best_epoch = 0
         if self.monitor_op is not None:
-            self.best = math.inf if self._sign < 0 else -math.inf
+            self.best = math.inf if self._sign > 0 else -math.inf
 
     def get_monitor_value(self, logs):
         value, key = monitor_value(logs, self.monitor)
