@@ -470,6 +470,7 @@ class GroupNormalization(Layer):
                              f"channels ({dim}) (layer '{self.name}', input shape "
                              f"{input_shape}).")
         self._groups = groups
+        self.groups = groups  # Keras stores the resolved count (-1 -> channels) once built
         self._axis = axis
         if self.scale:
             self.gamma = self.add_weight("gamma", (dim,), initializer=self.gamma_initializer,
