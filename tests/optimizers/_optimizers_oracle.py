@@ -71,7 +71,7 @@ class DenseDenseMSE:
     def keras_weights(self) -> List[np.ndarray]:
         out = []
         for p in self.params:
-            w = p.detach().numpy().copy()
+            w = p.detach().cpu().numpy().copy()
             out.append(w.T.copy() if (self.layout == "torch" and w.ndim == 2) else w)
         return out
 

@@ -919,10 +919,14 @@ class Optimizer(torch.optim.Optimizer):
         if self.global_clipnorm and self.global_clipnorm > 0:
             c = float(self.global_clipnorm)
             device = grads[0].device
-            norms = [n.to(device=device, dtype=torch.float32) for n in torch._foreach_norm(grads)]
-            total = torch.linalg.vector_norm(torch.stack(norms))
-            scale = c * torch.minimum(1.0 / total, torch.tensor(1.0 / c, device=device))
-            scale = scale + (total - total)  # NaN / inf norms propagate, as in Keras
+            norms = torch._foreach_norm(grads)
+            try:
+                stacked = torch.stack(norms)
+            except RuntimeError:  # mixed devices / dtypes
+                stacked = torch.stack([n.to(device=device, dtype=torch.float32) for n in norms])
+            total = torch.linalg.vector_norm(stacked.float())
+            # clip * min(1 / norm, 1 / clip); + (norm - norm) propagates NaN / inf, as in Keras
+            scale = torch.clamp_max(torch.reciprocal(total), 1.0 / c) * c + (total - total)
             if all(g.device == device and g.dtype == torch.float32 for g in grads):
                 return torch._foreach_mul(grads, scale)
             return [g * scale.to(device=g.device, dtype=g.dtype) for g in grads]

@@ -52,7 +52,11 @@ class Lamb(Optimizer):
         torch._foreach_div_(update, denom)
         w_norms = torch._foreach_norm(params)
         u_norms = torch._foreach_norm(update)
-        ratios = [torch.where((w > 0) & (u > 0), w / u, torch.ones_like(w))
-                  for w, u in zip(w_norms, u_norms)]
+        try:  # one where() for all variables (same device and dtype: the usual case)
+            w, u = torch.stack(w_norms), torch.stack(u_norms)
+            ratios = list(torch.where((w > 0) & (u > 0), w / u, torch.ones_like(w)).unbind())
+        except RuntimeError:
+            ratios = [torch.where((w > 0) & (u > 0), w / u, torch.ones_like(w))
+                      for w, u in zip(w_norms, u_norms)]
         torch._foreach_mul_(update, ratios)
         torch._foreach_add_(params, update, alpha=-lr)
