@@ -46,7 +46,9 @@ class CompiledState:
             self.losses = [None] * n
         else:
             per = _as_list_per_output(loss, self.output_names, "loss")
-            self.losses = [None if l is None else _get_loss(losses_mod, l) for l in per]
+            # 'crossentropy' / 'ce' (Keras 3) resolve from the first batch's shapes in build()
+            self.losses = [None if l is None else (l if _is_ce_alias(l) else
+                                                   _get_loss(losses_mod, l)) for l in per]
         self.loss_specs = per if loss is not None else [None] * n
         if loss_weights is None:
             self.loss_weights = [1.0] * n
@@ -90,7 +92,14 @@ class CompiledState:
 
     def build(self, y_true_list, y_pred_list) -> None:
         """Resolve metric names/aliases from the first batch's shapes."""
+        from .. import losses as losses_mod
         from .. import metrics as metrics_mod
+        for i, l in enumerate(self.losses):
+            if _is_ce_alias(l):
+                yt = y_true_list[i] if i < len(y_true_list) else None
+                yp = y_pred_list[i]
+                self.losses[i] = _wrap_loss(losses_mod, losses_mod.resolve_loss_alias(
+                    l, tuple(yt.shape) if yt is not None else tuple(yp.shape), tuple(yp.shape)))
         out = []
         for i, nm in enumerate(self.output_names):
             yt = y_true_list[i] if i < len(y_true_list) else None
@@ -139,10 +148,22 @@ def _listify(x) -> list:
     return [x]
 
 
+def _is_ce_alias(spec) -> bool:
+    return isinstance(spec, str) and spec.lower() in ("crossentropy", "ce")
+
+
 def _get_loss(losses_mod, spec):
     if isinstance(spec, torch.nn.Module) and not hasattr(spec, "get_config"):
         return _TorchLoss(spec)
-    return losses_mod.get(spec)
+    return _wrap_loss(losses_mod, losses_mod.get(spec))
+
+
+def _wrap_loss(losses_mod, fn):
+    """Plain loss functions (``'mse'`` -> ``mean_squared_error``) become ``Loss`` objects so that
+    reduction and ``sample_weight`` follow Keras (compile wraps them the same way)."""
+    if isinstance(fn, losses_mod.Loss) or isinstance(fn, _TorchLoss):
+        return fn
+    return losses_mod.LossFunctionWrapper(fn, name=getattr(fn, "__name__", None))
 
 
 class _TorchLoss:

@@ -107,7 +107,8 @@ class Trainer:
         from .. import losses as losses_mod
         from .. import metrics as metrics_mod
         for l in tree.flatten(loss) if isinstance(loss, (list, dict)) else [loss]:
-            if l is not None and not isinstance(l, torch.nn.Module):
+            if l is not None and not isinstance(l, torch.nn.Module) and not (
+                    isinstance(l, str) and l.lower() in ("crossentropy", "ce")):
                 losses_mod.get(l)
         for m in tree.flatten([metrics, weighted_metrics]):
             if m is not None and not (isinstance(m, str) and m in
