@@ -21,6 +21,7 @@ ORIGIN_FOLDER = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 _ALLOWED_GLOBALS = frozenset({
     ("numpy", "ndarray"), ("numpy", "dtype"),
     ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+    ("_codecs", "encode"),  # bytes in protocol-2 pickles written by Python 3 (a pure function)
 })
 
 
