@@ -53,6 +53,11 @@ def switch(condition, then_expression, else_expression) -> torch.Tensor:
     return torch.where(cond.to(a.device), a, b)
 
 
+def _reset_learning_phase() -> None:
+    """``clear_session()`` hook: back to the default (test) phase, as in Keras."""
+    _LEARNING_PHASE[0] = 0
+
+
 def learning_phase() -> int:
     """The learning phase: 0 (test, the default) or 1 (train)."""
     return _LEARNING_PHASE[0]

@@ -20,7 +20,8 @@ from . import math_ops as _math_ops
 from . import nn_ops as _nn_ops
 from . import random_ops as _random_ops
 from . import variables as _variables
-from ._common import default_device, device_scope
+from ._common import default_device, device_scope, reset_device_hint
+from .session import register_clear_hook as _register_clear_hook
 from .array_ops import *  # noqa: F401,F403
 from .control import *  # noqa: F401,F403
 from .conv_ops import *  # noqa: F401,F403
@@ -34,3 +35,7 @@ __all__ = sorted(set(
     _variables.__all__ + _math_ops.__all__ + _array_ops.__all__ + _nn_ops.__all__
     + _conv_ops.__all__ + _random_ops.__all__ + _control.__all__ + _ctc.__all__
     + ["device_scope", "default_device"]))
+
+# clear_session() also forgets the device hint and the learning phase set by the script
+_register_clear_hook(reset_device_hint)
+_register_clear_hook(_control._reset_learning_phase)
