@@ -1,0 +1,1 @@
+"""Attention layers, one module per piece; ``torchkeras.layers.attention`` re-exports them."""
