@@ -309,6 +309,41 @@ class Layer(nn.Module):
         collect(self)
         return found
 
+    def _keras_children(self) -> Dict[str, "Layer"]:
+        """Ordered mapping ``Keras sub-path -> sublayer``: how Keras 3 addresses this layer's
+        nested layers in weights files (``.keras`` / ``.weights.h5``: ``lstm/cell/vars``,
+        ``bidirectional/forward_layer/...``, ``multi_head_attention/query_dense/vars``).
+
+        Default, as Keras 3's saver walks objects: a Functional / Sequential model lists
+        ``layers/<snake_case(class)>`` (``_1``, ``_2``... for repeats) in ``model.layers``
+        order; any other layer lists its direct sublayers under their attribute names, and
+        layers held in a list / dict attribute as ``<attr>/<snake_case(class)>[_n]``. Layers
+        whose Keras attribute names differ from the torch ones override this.
+        """
+        from .functional import Functional
+        from .sequential import Sequential
+        out: Dict[str, Layer] = {}
+
+        def add_container(prefix, layers):
+            used: Dict[str, int] = {}
+            for layer in layers:
+                base = to_snake_case(type(layer).__name__)
+                n = used.get(base, -1) + 1
+                used[base] = n
+                out[f"{prefix}/{base}" if n == 0 else f"{prefix}/{base}_{n}"] = layer
+
+        if isinstance(self, (Functional, Sequential)):
+            add_container("layers", self.layers)
+            return out
+        for attr, child in self._modules.items():
+            if isinstance(child, Layer):
+                out[attr] = child
+            elif isinstance(child, (nn.ModuleList, nn.Sequential)):
+                add_container(attr, [c for c in child if isinstance(c, Layer)])
+            elif isinstance(child, nn.ModuleDict):
+                add_container(attr, [c for c in child.values() if isinstance(c, Layer)])
+        return out
+
     # -- weights -------------------------------------------------------------------------------
     def _register_spec(self, spec: WeightSpec) -> None:
         spec.owner = self
