@@ -371,8 +371,16 @@ def main():
     for fn in (normalization, activation, merging, embedding_masking, preprocessing):
         fn(keras, args.lib, configs)
     with open(os.path.join(OUT, f"configs.{args.lib}.json"), "w") as f:
-        json.dump(configs, f, indent=1, sort_keys=True, default=lambda o: list(o)
-                  if isinstance(o, tuple) else str(o))
+        json.dump(configs, f, indent=1, sort_keys=True, default=_json_default)
+
+
+def _json_default(o):
+    """What Keras's own JSON encoder does: numpy scalars -> numbers, arrays -> lists."""
+    if isinstance(o, (np.generic, np.ndarray)):
+        return o.tolist()
+    if isinstance(o, tuple):
+        return list(o)
+    return str(o)
 
 
 if __name__ == "__main__":
