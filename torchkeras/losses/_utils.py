@@ -92,15 +92,23 @@ def squeeze_or_expand_to_same_rank(x1: torch.Tensor, x2: torch.Tensor, expand_ra
     return x1, x2
 
 
+def broadcastable(a: Sequence[int], b: Sequence[int]) -> bool:
+    """Whether two shapes broadcast (pure Python: ``torch.broadcast_shapes`` is slow)."""
+    if a == b:
+        return True
+    for x, y in zip(reversed(a), reversed(b)):
+        if x != y and x != 1 and y != 1:
+            return False
+    return True
+
+
 def check_broadcastable(y_true: torch.Tensor, y_pred: torch.Tensor, what: str) -> None:
     """Raise a Keras-style ValueError when ``y_true`` and ``y_pred`` cannot be combined."""
-    try:
-        torch.broadcast_shapes(y_true.shape, y_pred.shape)
-    except RuntimeError:
+    if not broadcastable(y_true.shape, y_pred.shape):
         raise ValueError(
             f"`y_true` and `y_pred` have incompatible shapes for {what}. "
             f"Received: y_true.shape={tuple(y_true.shape)}, "
-            f"y_pred.shape={tuple(y_pred.shape)}") from None
+            f"y_pred.shape={tuple(y_pred.shape)}")
 
 
 def check_same_shape(y_true: torch.Tensor, y_pred: torch.Tensor, what: str) -> None:

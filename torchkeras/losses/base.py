@@ -22,8 +22,8 @@ from typing import Any, Callable, Dict, Optional
 import torch
 
 from torchkeras.backend import config as _config
-from ._utils import (auto_name, divide_no_nan, shape_str, squeeze_or_expand_to_same_rank,
-                     to_tensor)
+from ._utils import (auto_name, broadcastable, divide_no_nan, shape_str,
+                     squeeze_or_expand_to_same_rank, to_tensor)
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "none", "mean", "mean_with_sample_weight", "auto")
 _MEAN_LIKE = ("sum_over_batch_size", "mean", "auto")
@@ -50,13 +50,11 @@ def _match_weight_rank(values: torch.Tensor, weight: torch.Tensor):
         weight = weight.squeeze(-1)
     elif 0 < wr < vr:
         weight = weight.reshape(tuple(weight.shape) + (1,) * (vr - wr))
-    try:
-        torch.broadcast_shapes(values.shape, weight.shape)
-    except RuntimeError:
+    if not broadcastable(values.shape, weight.shape):
         raise ValueError(
             "`sample_weight` cannot be broadcast to the per-sample losses: "
             f"sample_weight.shape={shape_str(weight.shape)}, "
-            f"losses.shape={shape_str(values.shape)}") from None
+            f"losses.shape={shape_str(values.shape)}")
     return weight
 
 

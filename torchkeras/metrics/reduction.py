@@ -81,10 +81,13 @@ class Mean(Metric):
         if isinstance(sample_weight, (int, float)) and not isinstance(sample_weight, bool):
             if isinstance(values, (int, float)) or (
                     isinstance(values, torch.Tensor) and values.dim() == 0):
-                v = values.detach() if isinstance(values, torch.Tensor) else values
-                if isinstance(v, torch.Tensor):
-                    v = v.to(device=self._device, dtype=self._state_dtype)
-                self.total.add_(v * sample_weight)
+                if isinstance(values, torch.Tensor):
+                    v = values.detach()
+                    if v.device != self._device or v.dtype != self._state_dtype:
+                        v = v.to(device=self._device, dtype=self._state_dtype)
+                    self.total.add_(v, alpha=sample_weight)
+                else:
+                    self.total.add_(values * sample_weight)
                 self.count.add_(sample_weight)
                 return
         values = self._tensor(values)
@@ -101,9 +104,9 @@ class Mean(Metric):
             self.count.add_(1)
 
     def result(self) -> torch.Tensor:
-        count = self.count.value
-        safe = torch.where(count == 0, torch.ones_like(count), count)
-        return torch.where(count == 0, torch.zeros_like(count), self.total.value / safe)
+        total, count = self.total, self.count
+        # divide_no_nan; MetricVariable ops return plain tensors
+        return torch.where(count == 0, torch.zeros_like(total), total / count)
 
 
 class MeanMetricWrapper(Mean):
