@@ -439,3 +439,26 @@ def test_ctc_batch_cost_matches_definition_and_greedy_decode():
     (dense,), logp = K.ctc_decode(y, np.array([6]))
     assert K.get_value(dense).tolist() == [[0, 0, 1]]
     assert K.get_value(logp).shape == (1, 1)
+
+
+# ---------------------------------------------------------------------------- Keras 1 spellings
+def test_keras1_keyword_spellings_are_translated():
+    with pytest.warns(DeprecationWarning):
+        a = K.random_normal((2000,), mean=1.0, std=0.1, seed=1)
+    assert abs(float(a.std()) - 0.1) < 0.01
+    with pytest.warns(DeprecationWarning):
+        u = K.random_uniform((100,), low=2.0, high=3.0, seed=1)
+    assert float(u.min()) >= 2.0 and float(u.max()) < 3.0
+    x, k = torch.rand(1, 5, 5, 2), torch.rand(3, 3, 2, 4)
+    with pytest.warns(DeprecationWarning):
+        y = K.conv2d(x, k, border_mode="same", dim_ordering="tf")
+    np.testing.assert_allclose(K.get_value(y), K.get_value(K.conv2d(x, k, padding="same")))
+    with pytest.warns(DeprecationWarning):
+        p = K.pool2d(x, (2, 2), (2, 2), "valid", "th")          # positional Keras 1 'th'
+    assert K.int_shape(p) == (1, 5, 2, 1)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        K.conv2d(x, k, bogus=1)
+    assert K.int_shape(K.spatial_2d_padding(torch.ones(1, 2, 2, 1), (1, 2))) == (1, 4, 6, 1)
+    assert K.int_shape(K.temporal_padding(torch.ones(1, 2, 3), 2)) == (1, 6, 3)
+    with K.eager_learning_phase_scope(1):
+        assert K.learning_phase() == 1

@@ -263,3 +263,48 @@ def tensors(xs: Iterable[Any]):
         return [to_tensor(x) for x in xs]
     note_device(ref)
     return [x if torch.is_tensor(x) else like(x, ref) for x in xs]
+
+
+# ------------------------------------------------------------------------------------------
+# Keras 1 spellings (``dim_ordering='th'``, ``border_mode=``...) accepted with a warning
+# ------------------------------------------------------------------------------------------
+_DIM_ORDERING = {"th": "channels_first", "tf": "channels_last", "default": None}
+
+
+def _deprecated(message: str) -> None:
+    import warnings
+    warnings.warn(message, DeprecationWarning, stacklevel=4)
+
+
+def norm_data_format(data_format) -> str:
+    """Keras 2 ``data_format`` (None = the global setting); Keras 1 ``'th'``/``'tf'``/``'default'``
+    are mapped to ``'channels_first'``/``'channels_last'``/None with a DeprecationWarning."""
+    from .config import standardize_data_format
+    if isinstance(data_format, str) and data_format in _DIM_ORDERING:
+        _deprecated(f"dim_ordering={data_format!r} is the Keras 1 spelling; use "
+                    f"data_format={_DIM_ORDERING[data_format]!r}.")
+        data_format = _DIM_ORDERING[data_format]
+    return standardize_data_format(data_format)
+
+
+def legacy_kwargs(fn_name: str, kwargs: dict) -> dict:
+    """Translate Keras 1 keyword names of backend functions (``border_mode`` -> ``padding``,
+    ``dim_ordering`` -> ``data_format``, ``filter_dilation`` -> ``dilation_rate``, ``std`` ->
+    ``stddev``, ``low``/``high`` -> ``minval``/``maxval``); Theano shape hints
+    (``image_shape``, ``filter_shape``, ``volume_shape``) had no effect on results and are
+    dropped. Anything else is a ``TypeError``."""
+    renames = {"border_mode": "padding", "dim_ordering": "data_format",
+               "filter_dilation": "dilation_rate", "std": "stddev", "low": "minval",
+               "high": "maxval"}
+    hints = ("image_shape", "filter_shape", "volume_shape")
+    out = {}
+    for key, value in kwargs.items():
+        if key in renames:
+            _deprecated(f"K.{fn_name}(): `{key}` is the Keras 1 name of `{renames[key]}`.")
+            out[renames[key]] = value
+        elif key in hints:
+            _deprecated(f"K.{fn_name}(): `{key}` was a Theano shape hint without effect on the "
+                        "result; it is not needed.")
+        else:
+            raise TypeError(f"K.{fn_name}() got an unexpected keyword argument {key!r}")
+    return out

@@ -13,9 +13,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._common import (as_int, as_shape, default_device, floatx_dtype, norm_axes, norm_axis,
-                      tensors, to_tensor, to_torch_dtype)
-from .config import image_data_format, standardize_data_format
+from ._common import (as_int, as_shape, default_device, floatx_dtype, legacy_kwargs,
+                      norm_axes, norm_axis, norm_data_format, tensors, to_tensor, to_torch_dtype)
 
 __all__ = [
     "transpose", "permute_dimensions", "reshape", "flatten", "batch_flatten", "expand_dims",
@@ -134,37 +133,57 @@ def slice(x, start, size) -> torch.Tensor:  # noqa: A001
 
 
 def _cf(data_format) -> bool:
-    return standardize_data_format(data_format) == "channels_first"
+    return norm_data_format(data_format) == "channels_first"
+
+
+def _pairs(padding, n: int):
+    """Keras 2 ``((a, b), ...)`` or Keras 1 symmetric ``(a, ...)`` / ``a`` padding -> pairs."""
+    if isinstance(padding, int):
+        padding = (padding,) * n
+    out = [(int(p), int(p)) if isinstance(p, int) else (int(p[0]), int(p[1])) for p in padding]
+    if len(out) != n:
+        raise ValueError(f"`padding` should have {n} entries. Received: padding={padding}")
+    return out
 
 
 def temporal_padding(x, padding=(1, 1)) -> torch.Tensor:
-    """Zero-pad the middle axis of a 3-D tensor ``(batch, steps, features)``."""
+    """Zero-pad the middle axis of a 3-D tensor ``(batch, steps, features)``.
+
+    ``padding`` is ``(before, after)`` (Keras 1: one int for both sides)."""
     t = to_tensor(x)
-    return F.pad(t, (0, 0, int(padding[0]), int(padding[1])))
+    before, after = (padding, padding) if isinstance(padding, int) else padding
+    return F.pad(t, (0, 0, int(before), int(after)))
 
 
-def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None) -> torch.Tensor:
-    """Zero-pad rows and columns of a 4-D tensor."""
+def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None, **kwargs) -> torch.Tensor:
+    """Zero-pad rows and columns of a 4-D tensor (Keras 1 ``(rows, cols)`` = symmetric)."""
+    if kwargs:
+        data_format = legacy_kwargs("spatial_2d_padding", kwargs).get("data_format", data_format)
     t = to_tensor(x)
-    (top, bottom), (left, right) = padding
+    (top, bottom), (left, right) = _pairs(padding, 2)
     if _cf(data_format):
-        return F.pad(t, (int(left), int(right), int(top), int(bottom)))
-    return F.pad(t, (0, 0, int(left), int(right), int(top), int(bottom)))
+        return F.pad(t, (left, right, top, bottom))
+    return F.pad(t, (0, 0, left, right, top, bottom))
 
 
-def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None) -> torch.Tensor:
+def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs
+                       ) -> torch.Tensor:
     """Zero-pad depth, rows and columns of a 5-D tensor."""
+    if kwargs:
+        data_format = legacy_kwargs("spatial_3d_padding", kwargs).get("data_format", data_format)
     t = to_tensor(x)
-    (d0, d1), (h0, h1), (w0, w1) = padding
-    pads = (int(w0), int(w1), int(h0), int(h1), int(d0), int(d1))
+    (d0, d1), (h0, h1), (w0, w1) = _pairs(padding, 3)
+    pads = (w0, w1, h0, h1, d0, d1)
     if _cf(data_format):
         return F.pad(t, pads)
     return F.pad(t, (0, 0) + pads)
 
 
 def resize_images(x, height_factor: int, width_factor: int, data_format=None,
-                  interpolation: str = "nearest") -> torch.Tensor:
+                  interpolation: str = "nearest", **kwargs) -> torch.Tensor:
     """Upsample a 4-D tensor by integer factors (``'nearest'`` or ``'bilinear'``)."""
+    if kwargs:
+        data_format = legacy_kwargs("resize_images", kwargs).get("data_format", data_format)
     t = to_tensor(x)
     cf = _cf(data_format)
     if interpolation == "nearest":
@@ -183,8 +202,10 @@ def resize_images(x, height_factor: int, width_factor: int, data_format=None,
 
 
 def resize_volumes(x, depth_factor: int, height_factor: int, width_factor: int,
-                   data_format=None) -> torch.Tensor:
+                   data_format=None, **kwargs) -> torch.Tensor:
     """Upsample a 5-D tensor by repeating voxels."""
+    if kwargs:
+        data_format = legacy_kwargs("resize_volumes", kwargs).get("data_format", data_format)
     t = to_tensor(x)
     axes = (2, 3, 4) if _cf(data_format) else (1, 2, 3)
     for ax, f in zip(axes, (depth_factor, height_factor, width_factor)):

@@ -22,8 +22,8 @@ from . import config as _config
 
 __all__ = [
     "switch", "in_train_phase", "in_test_phase", "learning_phase", "set_learning_phase",
-    "learning_phase_scope", "stop_gradient", "gradients", "rnn", "image_dim_ordering",
-    "set_image_dim_ordering", "normalize_data_format",
+    "learning_phase_scope", "eager_learning_phase_scope", "stop_gradient", "gradients", "rnn",
+    "image_dim_ordering", "set_image_dim_ordering", "normalize_data_format",
 ]
 
 _LEARNING_PHASE: List[int] = [0]
@@ -85,6 +85,9 @@ def learning_phase_scope(value: int):
         yield value
     finally:
         _LEARNING_PHASE[0] = old
+
+
+eager_learning_phase_scope = learning_phase_scope  # tf-keras name
 
 
 def in_train_phase(x, alt, training=None):

@@ -5,6 +5,9 @@ Kernels use Keras's layout: ``(k..., in, out)`` for ``conv*d``, ``(kh, kw, out, 
 pads like TensorFlow (the extra pixel of an odd total goes after), ``'causal'`` (1-D) pads on
 the left only. ``data_format`` defaults to ``image_data_format()`` ('channels_last').
 Average pooling with ``'same'`` divides by the number of real (unpadded) values, as TF does.
+Keras 1 keywords (``border_mode``, ``dim_ordering='th'|'tf'``, ``filter_dilation``) are accepted
+with a DeprecationWarning; kernels are always in the Keras 2 layout above (Keras 1's Theano
+``(out, in, rows, cols)`` kernels for ``'th'`` are not converted here).
 """
 from __future__ import annotations
 
@@ -14,8 +17,7 @@ from typing import Optional, Sequence, Tuple
 import torch
 import torch.nn.functional as F
 
-from ._common import floatx_dtype, to_tensor
-from .config import standardize_data_format
+from ._common import floatx_dtype, legacy_kwargs, norm_data_format, to_tensor
 
 __all__ = [
     "conv1d", "conv2d", "conv3d", "conv2d_transpose", "conv3d_transpose", "depthwise_conv2d",
@@ -84,7 +86,7 @@ def _conv(x, kernel, strides, padding, data_format, dilation_rate, rank: int, gr
     if not t.is_floating_point():
         t = t.to(floatx_dtype())
     k = to_tensor(kernel, dtype=t.dtype, device=t.device)
-    df = standardize_data_format(data_format)
+    df = norm_data_format(data_format)
     strides = _tuple(strides, rank, "strides")
     dil = _tuple(dilation_rate, rank, "dilation_rate")
     ksize = tuple(k.shape[:rank])
@@ -96,20 +98,30 @@ def _conv(x, kernel, strides, padding, data_format, dilation_rate, rank: int, gr
     return _from_cf(out, df)
 
 
-def conv1d(x, kernel, strides=1, padding: str = "valid", data_format=None, dilation_rate=1):
+def conv1d(x, kernel, strides=1, padding: str = "valid", data_format=None, dilation_rate=1,
+           **kwargs):
     """1-D convolution; ``kernel`` is ``(width, in, out)``; ``padding`` may be ``'causal'``."""
+    if kwargs:
+        padding, data_format, dilation_rate = _legacy("conv1d", kwargs, padding, data_format,
+                                                      dilation_rate)
     return _conv(x, kernel, strides, padding, data_format, dilation_rate, 1)
 
 
 def conv2d(x, kernel, strides=(1, 1), padding: str = "valid", data_format=None,
-           dilation_rate=(1, 1)):
+           dilation_rate=(1, 1), **kwargs):
     """2-D convolution; ``kernel`` is ``(rows, cols, in, out)``."""
+    if kwargs:
+        padding, data_format, dilation_rate = _legacy("conv2d", kwargs, padding, data_format,
+                                                      dilation_rate)
     return _conv(x, kernel, strides, padding, data_format, dilation_rate, 2)
 
 
 def conv3d(x, kernel, strides=(1, 1, 1), padding: str = "valid", data_format=None,
-           dilation_rate=(1, 1, 1)):
+           dilation_rate=(1, 1, 1), **kwargs):
     """3-D convolution; ``kernel`` is ``(d, rows, cols, in, out)``."""
+    if kwargs:
+        padding, data_format, dilation_rate = _legacy("conv3d", kwargs, padding, data_format,
+                                                      dilation_rate)
     return _conv(x, kernel, strides, padding, data_format, dilation_rate, 3)
 
 
@@ -119,7 +131,7 @@ def _conv_transpose(x, kernel, output_shape, strides, padding, data_format, dila
     if not t.is_floating_point():
         t = t.to(floatx_dtype())
     k = to_tensor(kernel, dtype=t.dtype, device=t.device)
-    df = standardize_data_format(data_format)
+    df = norm_data_format(data_format)
     strides = _tuple(strides, rank, "strides")
     dil = _tuple(dilation_rate, rank, "dilation_rate")
     ksize = tuple(k.shape[:rank])
@@ -152,9 +164,12 @@ def _conv_transpose(x, kernel, output_shape, strides, padding, data_format, dila
 
 
 def conv2d_transpose(x, kernel, output_shape=None, strides=(1, 1), padding: str = "valid",
-                     data_format=None, dilation_rate=(1, 1)):
+                     data_format=None, dilation_rate=(1, 1), **kwargs):
     """Transposed 2-D convolution; ``kernel`` is ``(rows, cols, out, in)``; ``output_shape`` is
     the full output shape (batch included) as in Keras."""
+    if kwargs:
+        padding, data_format, dilation_rate = _legacy("conv2d_transpose", kwargs, padding,
+                                                      data_format, dilation_rate)
     return _conv_transpose(x, kernel, output_shape, strides, padding, data_format, dilation_rate, 2)
 
 
@@ -183,7 +198,7 @@ def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=(1, 1),
 def separable_conv1d(x, depthwise_kernel, pointwise_kernel, strides=1, padding: str = "valid",
                      data_format=None, dilation_rate=1):
     """1-D separable convolution (kernels ``(w, in, mult)`` and ``(1, in*mult, out)``)."""
-    df = standardize_data_format(data_format)
+    df = norm_data_format(data_format)
     t = to_tensor(x)
     axis = 1 if df == "channels_last" else 2
     if padding == "causal":
@@ -200,11 +215,17 @@ def separable_conv1d(x, depthwise_kernel, pointwise_kernel, strides=1, padding: 
     return y.squeeze(axis)
 
 
+def _legacy(name, kwargs, padding, data_format, dilation_rate):
+    new = legacy_kwargs(name, kwargs)
+    return (new.get("padding", padding), new.get("data_format", data_format),
+            new.get("dilation_rate", dilation_rate))
+
+
 def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank):
     t = to_tensor(x)
     if not t.is_floating_point():
         t = t.to(floatx_dtype())
-    df = standardize_data_format(data_format)
+    df = norm_data_format(data_format)
     ks = _tuple(pool_size, rank, "pool_size")
     st = _tuple(strides if strides is not None else pool_size, rank, "strides")
     xc = _to_cf(t, df)
@@ -227,11 +248,15 @@ def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank):
 
 
 def pool2d(x, pool_size, strides=(1, 1), padding: str = "valid", data_format=None,
-           pool_mode: str = "max"):
+           pool_mode: str = "max", **kwargs):
     """2-D max/avg pooling (``pool_mode`` ``'max'`` or ``'avg'``)."""
+    if kwargs:
+        padding, data_format, _ = _legacy("pool2d", kwargs, padding, data_format, None)
     return _pool(x, pool_size, strides, padding, data_format, pool_mode, 2)
 
 
 def pool3d(x, pool_size, strides=(1, 1, 1), padding: str = "valid", data_format=None,
-           pool_mode: str = "max"):
+           pool_mode: str = "max", **kwargs):
+    if kwargs:
+        padding, data_format, _ = _legacy("pool3d", kwargs, padding, data_format, None)
     return _pool(x, pool_size, strides, padding, data_format, pool_mode, 3)

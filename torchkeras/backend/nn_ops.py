@@ -18,8 +18,9 @@ from typing import Optional
 import torch
 import torch.nn.functional as F
 
-from ._common import coerce_pair, floatx_dtype, norm_axes, norm_axis, to_tensor
-from .config import epsilon, standardize_data_format
+from ._common import (coerce_pair, floatx_dtype, legacy_kwargs, norm_axes, norm_axis,
+                      norm_data_format, to_tensor)
+from .config import epsilon
 from .random_ops import _generator
 from ._common import as_shape
 
@@ -219,11 +220,13 @@ def l2_normalize(x, axis=None) -> torch.Tensor:
     return t * torch.rsqrt(torch.clamp(sq, min=1e-12))
 
 
-def bias_add(x, bias, data_format=None) -> torch.Tensor:
+def bias_add(x, bias, data_format=None, **kwargs) -> torch.Tensor:
     """Add ``bias`` (1-D: per channel; or rank ``ndim(x) - 1``) respecting ``data_format``."""
+    if kwargs:
+        data_format = legacy_kwargs("bias_add", kwargs).get("data_format", data_format)
     t = to_tensor(x)
     b = to_tensor(bias, dtype=t.dtype, device=t.device)
-    df = standardize_data_format(data_format)
+    df = norm_data_format(data_format)
     bshape = tuple(b.shape)
     if len(bshape) != 1 and len(bshape) != t.dim() - 1:
         raise ValueError(f"Unexpected bias dimensions {len(bshape)}, expect to be 1 or "

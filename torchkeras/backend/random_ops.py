@@ -12,7 +12,7 @@ from typing import Optional
 
 import torch
 
-from ._common import as_shape, default_device, floatx_dtype, to_torch_dtype
+from ._common import as_shape, default_device, floatx_dtype, legacy_kwargs, to_torch_dtype
 from .variables import Variable, _auto_name
 
 __all__ = [
@@ -41,18 +41,23 @@ def _affine(t: torch.Tensor, scale, shift) -> torch.Tensor:
     return t
 
 
-def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed: Optional[int] = None
-                  ) -> torch.Tensor:
-    """Normal samples with the given ``mean`` and ``stddev``."""
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed: Optional[int] = None,
+                  **kwargs) -> torch.Tensor:
+    """Normal samples with the given ``mean`` and ``stddev`` (Keras 1: ``std``)."""
+    if kwargs:
+        stddev = legacy_kwargs("random_normal", kwargs).get("stddev", stddev)
     dev = default_device()
     t = torch.randn(as_shape(shape), generator=_generator(seed, dev), device=dev,
                     dtype=_dtype(dtype))
     return _affine(t, stddev, mean)
 
 
-def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed: Optional[int] = None
-                   ) -> torch.Tensor:
-    """Uniform samples in ``[minval, maxval)``."""
+def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed: Optional[int] = None,
+                   **kwargs) -> torch.Tensor:
+    """Uniform samples in ``[minval, maxval)`` (Keras 1: ``low``/``high``)."""
+    if kwargs:
+        new = legacy_kwargs("random_uniform", kwargs)
+        minval, maxval = new.get("minval", minval), new.get("maxval", maxval)
     dev = default_device()
     dt = _dtype(dtype)
     if not dt.is_floating_point:
@@ -73,9 +78,11 @@ def random_binomial(shape, p=0.0, dtype=None, seed: Optional[int] = None) -> tor
 random_bernoulli = random_binomial
 
 
-def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed: Optional[int] = None
-                     ) -> torch.Tensor:
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed: Optional[int] = None,
+                     **kwargs) -> torch.Tensor:
     """Normal samples restricted to within two standard deviations of the mean."""
+    if kwargs:
+        stddev = legacy_kwargs("truncated_normal", kwargs).get("stddev", stddev)
     dev = default_device()
     dt = _dtype(dtype)
     # inverse-CDF sampling of the standard normal restricted to [-2, 2] (no redraw loop)
