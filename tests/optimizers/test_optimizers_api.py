@@ -661,3 +661,75 @@ def test_iterations_settable():
     assert int(opt.iterations) == 5
     opt.iterations = 7
     assert int(opt.iterations) == 7
+
+
+# ------------------------------------------------------------------------------------------
+# Keras 3 custom optimizers and the legacy translation edge
+# ------------------------------------------------------------------------------------------
+class _MomentumSGD(optimizers.Optimizer):
+    """The example from Keras's ``Optimizer`` docstring (custom ``build`` + ``update_step``)."""
+
+    def __init__(self, learning_rate=0.01, momentum=0.9, name="msgd", **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        self.momentum = momentum
+
+    def build(self, var_list):
+        if self.built:
+            return
+        super().build(var_list)
+        self.momentums = [self.add_variable_from_reference(v, name="momentum") for v in var_list]
+
+    def update_step(self, gradient, variable, learning_rate):
+        m = self.momentums[self._get_variable_index(variable)]
+        self.assign(m, m * self.momentum - gradient * learning_rate)
+        self.assign_add(variable, m)
+
+
+def test_keras3_custom_optimizer_matches_builtin_sgd():
+    pa, pb = _quadratic_params(), _quadratic_params()
+    custom = _MomentumSGD(learning_rate=0.05, momentum=0.9)
+    builtin = optimizers.SGD(learning_rate=0.05, momentum=0.9)
+    _train(custom, pa, 4, torch_style=False)
+    _train(builtin, pb, 4, torch_style=False)
+    for a, b in zip(pa, pb):
+        torch.testing.assert_close(a, b)
+    names = [n.split("/", 1)[1] for n, _ in custom.keras_variables()]
+    assert names == ["iteration", "learning_rate", "variable_0_momentum", "variable_1_momentum"]
+    values = [t.detach().clone() for _, t in custom.keras_variables()]
+    custom.set_keras_variables([v * 0 for v in values])
+    assert float(custom.momentums[0].abs().sum()) == 0.0
+
+
+def test_custom_optimizer_without_update_step():
+    class Broken(optimizers.Optimizer):
+        pass
+
+    with pytest.raises(NotImplementedError, match="update_step"):
+        Broken().apply_gradients([(torch.ones(1), torch.nn.Parameter(torch.zeros(1)))])
+
+
+def test_constructor_goes_through_legacy_edge(monkeypatch):
+    from torchkeras.legacy import edge
+    seen = []
+
+    def rule(cls, args, kwargs):
+        seen.append(cls.__name__)
+        if "learning_rate_old" in kwargs:
+            kwargs["learning_rate"] = kwargs.pop("learning_rate_old")
+        return args, kwargs
+
+    monkeypatch.setitem(edge.RULES, "Optimizer", [rule])
+    opt = optimizers.AdamW(learning_rate_old=0.5)
+    assert float(opt.lr) == 0.5
+    assert seen == ["AdamW"]  # once, at the outermost constructor
+    custom = _MomentumSGD(learning_rate_old=0.25)
+    assert float(custom.lr) == 0.25
+
+
+def test_weights_property_follows_era():
+    from torchkeras.backend import config
+    opt = optimizers.Adam()
+    opt.build(_quadratic_params())
+    assert len(opt.weights) == 6
+    with config.era_scope(2):
+        assert len(opt.weights) == 5

@@ -551,7 +551,88 @@ class Optimizer(torch.optim.Optimizer):
         """Non-slot variables created at build (Nadam's ``u_product``...)."""
 
     def _extra_variables(self) -> List[Tuple[str, torch.Tensor]]:
-        return []
+        """Non-slot variables, in Keras order (subclasses add theirs after the custom ones)."""
+        return [(n, t) for n, t in getattr(self, "_custom_variables", [])]
+
+    # ---- Keras 3 custom-optimizer API (``build`` + ``update_step``) ----------------------
+    def add_variable(self, shape, initializer="zeros", dtype=None, aggregation="mean",
+                     name=None) -> torch.Tensor:
+        """Keras ``add_variable``: a state tensor saved with the optimizer (custom optimizers)."""
+        from ..backend.config import standardize_dtype
+        dtype = standardize_dtype(dtype)
+        device = self._trainable_variables[0].device if self._trainable_variables else None
+        shape = tuple(int(d) for d in (shape if isinstance(shape, (tuple, list, torch.Size))
+                                       else (shape,)))
+        value = self._initial_tensor(initializer, shape, dtype, device)
+        self._register_custom_variable(name or "variable", value)
+        return value
+
+    def add_variable_from_reference(self, reference_variable, name=None,
+                                    initializer="zeros") -> torch.Tensor:
+        """Keras ``add_variable_from_reference``: zeros (or ``initializer``) shaped like a
+        trainable variable (its torch tensor)."""
+        ref, meta, _ = _unwrap_variable(reference_variable)
+        vname = (meta.name if meta is not None and meta.name else None) or self._name_of(
+            ref, None, self._var_index.get(id(ref), 0))
+        value = self._initial_tensor(initializer, tuple(ref.shape), ref.dtype, ref.device)
+        self._register_custom_variable(f"{vname.replace('/', '_')}_{name or 'var'}", value)
+        return value
+
+    def add_optimizer_variables(self, trainable_variables, name, initializer="zeros"):
+        """Keras ``add_optimizer_variables``: one variable per trainable variable and name
+        (interleaved per variable when ``name`` is a list, as Keras does)."""
+        names = [name] if isinstance(name, str) else list(name)
+        inits = initializer if isinstance(initializer, (list, tuple)) else [initializer] * len(names)
+        out = tuple([] for _ in names)
+        for v in trainable_variables:
+            for i, (n, init) in enumerate(zip(names, inits)):
+                out[i].append(self.add_variable_from_reference(v, n, init))
+        return out[0] if isinstance(name, str) else out
+
+    def _register_custom_variable(self, name: str, value: torch.Tensor) -> None:
+        if "_custom_variables" not in self.__dict__:
+            self._custom_variables = []
+        self._custom_variables.append((name, value))
+
+    @staticmethod
+    def _initial_tensor(initializer, shape, dtype, device) -> torch.Tensor:
+        if isinstance(initializer, (int, float)):
+            return torch.full(shape, float(initializer), dtype=dtype, device=device)
+        if initializer in (None, "zeros"):
+            return torch.zeros(shape, dtype=dtype, device=device)
+        if initializer == "ones":
+            return torch.ones(shape, dtype=dtype, device=device)
+        if callable(initializer):
+            value = initializer(shape, dtype=dtype) if not isinstance(initializer, type) \
+                else initializer()(shape, dtype=dtype)
+        else:
+            from .. import initializers
+            value = initializers.get(initializer)(shape, dtype=dtype)
+        return torch.as_tensor(value).to(device=device, dtype=dtype).reshape(shape)
+
+    def _get_variable_index(self, variable) -> int:
+        return self._var_index[id(_unwrap_variable(variable)[0])]
+
+    def _var_key(self, variable) -> int:
+        return id(_unwrap_variable(variable)[0])
+
+    @torch.no_grad()
+    def assign(self, variable, value) -> None:
+        """Keras ``assign``: in-place write into a variable (model or optimizer)."""
+        variable = _unwrap_variable(variable)[0]
+        variable.copy_(value if isinstance(value, torch.Tensor) else torch.as_tensor(value))
+
+    @torch.no_grad()
+    def assign_add(self, variable, value) -> None:
+        _unwrap_variable(variable)[0].add_(value)
+
+    @torch.no_grad()
+    def assign_sub(self, variable, value) -> None:
+        _unwrap_variable(variable)[0].sub_(value)
+
+    def update_step(self, gradient, variable, learning_rate) -> None:
+        """Keras 3 per-variable update, for custom optimizers (built-ins use ``_update_step``)."""
+        raise NotImplementedError(f"{type(self).__name__}.update_step() must be implemented.")
 
     def _slot_in_keras_layout(self, slot: str) -> bool:
         """True for slots kept in the Keras layout already (Adafactor's factored statistics)."""
@@ -666,6 +747,12 @@ class Optimizer(torch.optim.Optimizer):
     def variables(self) -> List[torch.Tensor]:
         """Keras 3 ``optimizer.variables`` (tensors, in saving order)."""
         return [t for _, t in self.keras_variables(3)]
+
+    @property
+    def weights(self) -> List[torch.Tensor]:
+        """tf.keras ``optimizer.weights``: the state tensors in the current era's layout."""
+        from ..backend.config import keras_era
+        return [t for _, t in self.keras_variables(keras_era())]
 
     def get_weights(self) -> List[np.ndarray]:
         """Optimizer state as numpy arrays, in the layout of the current Keras era."""
@@ -885,7 +972,16 @@ class Optimizer(torch.optim.Optimizer):
 
     def _update_step(self, params: List[torch.Tensor], grads: List[torch.Tensor], lr: float,
                      step: float) -> None:
-        raise NotImplementedError(f"{type(self).__name__}._update_step() must be implemented.")
+        """Vectorised update of one parameter group. The default calls the Keras 3 per-variable
+        ``update_step(gradient, variable, learning_rate)`` of custom optimizers, with the rate
+        as a 0-d CPU float32 tensor (usable with tensors on any device)."""
+        if type(self).update_step is Optimizer.update_step:
+            raise NotImplementedError(
+                f"{type(self).__name__} must implement `update_step(gradient, variable, "
+                "learning_rate)` (Keras 3 custom optimizer API).")
+        lr_t = torch.tensor(lr, dtype=torch.float32)
+        for g, p in zip(grads, params):
+            self.update_step(g, p, lr_t)
 
     def _finish_step(self, params, keras_iteration: int) -> None:
         if self.use_ema:

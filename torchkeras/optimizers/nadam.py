@@ -49,7 +49,7 @@ class Nadam(Optimizer):
         return [("momentum", "velocity")]
 
     def _extra_variables(self):
-        return [("u_product", self._u_product)]
+        return super()._extra_variables() + [("u_product", self._u_product)]
 
     def _prepare_step(self, step):
         self._u_t = _f32(self.beta_1) * (_f32(1) - _f32(0.5) * _f32(0.96) ** _f32(step))

@@ -13,8 +13,7 @@ Serialisation follows Keras 3 (``{"module": "keras.optimizers.schedules", "class
 from __future__ import annotations
 
 import math
-import warnings
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Dict, Optional
 
 import numpy as np
 import torch
