@@ -69,6 +69,8 @@ class Embedding(Layer):
         self.supports_masking = self.mask_zero
         self.input_length = input_length
         self.autocast = False
+        from ..backend import config as _config
+        self._era = _config.keras_era()
         if weights is not None:
             self.build(None)
             if not (isinstance(weights, list) and len(weights) == 1):
@@ -142,6 +144,8 @@ class Embedding(Layer):
             "embeddings_constraint": _ser(constraints, self.embeddings_constraint),
             "mask_zero": self.mask_zero,
         })
-        if self.input_length is not None:
+        if self._era >= 3:
+            cfg["quantization_config"] = None
+        if self.input_length is not None or self._era < 3:
             cfg["input_length"] = self.input_length
         return cfg
