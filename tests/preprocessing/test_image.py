@@ -268,3 +268,14 @@ def test_pil_missing_gives_clear_import_error(monkeypatch):
         monkeypatch.delitem(sys.modules, mod)
     with pytest.raises(ImportError, match="Pillow"):
         image.array_to_img(np.zeros((2, 2, 3)))
+
+
+def test_keras1_dim_ordering_spelling():
+    with pytest.warns(DeprecationWarning):
+        g = ImageDataGenerator(dim_ordering="th")
+    assert g.data_format == "channels_first" and g.channel_axis == 1
+    with pytest.raises(TypeError):
+        ImageDataGenerator(bogus=True)
+    img = image.array_to_img(np.zeros((4, 5, 3)))
+    with pytest.warns(DeprecationWarning):
+        assert image.img_to_array(img, dim_ordering="th").shape == (3, 4, 5)

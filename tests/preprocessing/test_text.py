@@ -134,3 +134,8 @@ def test_tokenizer_json_round_trip():
                                   tok.texts_to_matrix(TEXTS, "tfidf"))
     empty = tokenizer_from_json(Tokenizer().to_json())
     assert empty.word_index == {}
+
+
+def test_keras1_base_filter():
+    import string
+    assert text.base_filter() == string.punctuation.replace("'", "") + "\t\n"

@@ -628,7 +628,16 @@ class ImageDataGenerator:
                  height_shift_range=0.0, brightness_range=None, shear_range=0.0, zoom_range=0.0,
                  channel_shift_range=0.0, fill_mode="nearest", cval=0.0, horizontal_flip=False,
                  vertical_flip=False, rescale=None, preprocessing_function=None,
-                 data_format=None, validation_split=0.0, interpolation_order=1, dtype=None):
+                 data_format=None, validation_split=0.0, interpolation_order=1, dtype=None,
+                 **kwargs):
+        if "dim_ordering" in kwargs:  # Keras 1
+            ordering = kwargs.pop("dim_ordering")
+            warnings.warn("`dim_ordering` is the Keras 1 name of `data_format`.",
+                          DeprecationWarning, stacklevel=2)
+            data_format = {"th": "channels_first", "tf": "channels_last"}.get(ordering,
+                                                                              data_format)
+        if kwargs:
+            raise TypeError(f"ImageDataGenerator got unexpected keyword arguments: {kwargs}")
         data_format, dtype = _backend_defaults(data_format, dtype)
         self.featurewise_center = featurewise_center
         self.samplewise_center = samplewise_center

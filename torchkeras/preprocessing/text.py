@@ -18,9 +18,14 @@ from typing import Callable, Dict, Iterable, List, Optional, Union
 import numpy as np
 
 __all__ = ["Tokenizer", "text_to_word_sequence", "one_hot", "hashing_trick",
-           "tokenizer_from_json"]
+           "tokenizer_from_json", "base_filter"]
 
 DEFAULT_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
+
+
+def base_filter() -> str:
+    """Keras 1: the default ``filters`` string (punctuation without ``'``, plus tab/newline)."""
+    return DEFAULT_FILTERS
 
 
 def text_to_word_sequence(input_text: str, filters: str = DEFAULT_FILTERS, lower: bool = True,

@@ -38,8 +38,15 @@ def _resample(name: str):
     return getattr(resampling, name.upper())
 
 
-def _data_format(data_format: Optional[str]) -> str:
+def _data_format(data_format: Optional[str], kwargs: Optional[dict] = None) -> str:
     from torchkeras.backend.config import image_data_format
+    if kwargs:
+        if set(kwargs) != {"dim_ordering"}:
+            raise TypeError(f"Unexpected keyword arguments: {sorted(kwargs)}")
+        warnings.warn("`dim_ordering` is the Keras 1 name of `data_format`.",
+                      DeprecationWarning, stacklevel=3)
+        data_format = {"th": "channels_first", "tf": "channels_last"}.get(
+            kwargs["dim_ordering"], data_format)
     df = data_format if data_format is not None else image_data_format()
     if df not in ("channels_first", "channels_last"):
         raise ValueError(f"Unknown data_format: {df}")
@@ -100,9 +107,9 @@ def load_img(path, grayscale: bool = False, color_mode: str = "rgb",
     return img
 
 
-def img_to_array(img, data_format: Optional[str] = None, dtype=None) -> np.ndarray:
+def img_to_array(img, data_format: Optional[str] = None, dtype=None, **kwargs) -> np.ndarray:
     """PIL image -> numpy array ``(h, w, c)`` (channels_last) or ``(c, h, w)``."""
-    df = _data_format(data_format)
+    df = _data_format(data_format, kwargs)
     x = np.asarray(img, dtype=dtype if dtype is not None else _floatx())
     if x.ndim == 3:
         if df == "channels_first":
@@ -114,10 +121,11 @@ def img_to_array(img, data_format: Optional[str] = None, dtype=None) -> np.ndarr
     return x
 
 
-def array_to_img(x, data_format: Optional[str] = None, scale: bool = True, dtype=None):
+def array_to_img(x, data_format: Optional[str] = None, scale: bool = True, dtype=None,
+                 **kwargs):
     """3-D numpy array -> PIL image; ``scale`` maps the value range to 0..255 first."""
     Image = pil_image()
-    df = _data_format(data_format)
+    df = _data_format(data_format, kwargs)
     x = np.asarray(x, dtype=dtype if dtype is not None else _floatx())
     if x.ndim != 3:
         raise ValueError("Expected image array to have rank 3 (single image). Got array with "
