@@ -2,7 +2,8 @@
 
 * ``resize``: ``tf.image.resize`` (half-pixel centres). bilinear / nearest go to
   ``F.interpolate`` (``bilinear``, ``nearest-exact``, both the same rule as TF); bicubic
-  (Keys cubic a=-0.5, out-of-image taps dropped and the weights renormalised) and area
+  (Keys cubic a=-0.5 with TF's 1/1024 weight table, out-of-image taps dropped and the
+  weights renormalised; torch's own bicubic uses a=-0.75 and clamps) and area
   (box filter with fractional coverage) are separable weight matrices.
 * ``affine_transform``: ``ImageProjectiveTransformV3``: output pixel ``(x, y)`` samples the
   input at ``(a0 x + a1 y + a2, b0 x + b1 y + b2) / (c0 x + c1 y + 1)``; the coordinate is first
@@ -58,16 +59,20 @@ def _weights(in_size: int, out_size: int, method: str) -> np.ndarray:
     scale = in_size / out_size
     w = np.zeros((out_size, in_size), dtype=np.float64)
     if method == "bicubic":
+        # TF reads the Keys weights from a 1024-entry table: the fractional offset is
+        # rounded to 1/1024 (this matters at the 1e-4 level).
+        s32 = np.float32(in_size) / np.float32(out_size)
         for i in range(out_size):
-            x = (i + 0.5) * scale - 0.5
+            x = np.float32((np.float32(i) + np.float32(0.5)) * s32 - np.float32(0.5))
             x0 = math.floor(x)
+            t = float(np.rint(np.float32(x - np.float32(x0)) * np.float32(1024))) / 1024.0
             taps = [x0 - 1, x0, x0 + 1, x0 + 2]
-            ws = _keys_cubic(np.array([x - t for t in taps], dtype=np.float64))
-            keep = [(0 <= t < in_size) for t in taps]
+            ws = _keys_cubic(np.array([1 + t, t, 1 - t, 2 - t], dtype=np.float64))
+            keep = [(0 <= tp < in_size) for tp in taps]
             total = sum(wi for wi, k in zip(ws, keep) if k)
-            for t, wi, k in zip(taps, ws, keep):
+            for tp, wi, k in zip(taps, ws, keep):
                 if k:
-                    w[i, t] += wi / total
+                    w[i, tp] += wi / total
     elif method == "area":
         for i in range(out_size):
             lo, hi = i * scale, (i + 1) * scale
