@@ -36,10 +36,11 @@ def test_keras3_frames_and_backspaces():
     assert re.fullmatch(r"4/4 ━{20} \d+s \d+(ms|us|s)/step - loss: 0\.5000\s*\n", frames[-1])
     # the colours Keras 3 writes: bold count, green done part, white rest
     assert raw.startswith("\r\x1b[1m1/4\x1b[0m \x1b[32m━━━━━\x1b[0m\x1b[37m" + "━" * 15)
-    # each redraw backspaces over exactly the visible width of the previous frame
+    # each redraw backspaces over exactly the visible width of the previous frame (its text,
+    # not the blanks that padded it over a longer frame before it)
     pieces = raw.split("\r")
     for prev, nxt in zip(pieces[1:], pieces[2:]):
-        visible = len(ANSI.sub("", prev.rstrip("\b")))
+        visible = len(ANSI.sub("", prev.rstrip("\b")).rstrip(" "))
         assert prev.endswith("\b" * visible) and not prev.endswith("\b" * (visible + 1))
 
 
@@ -155,3 +156,23 @@ def test_eta_and_time_formats():
     assert Progbar._format_time(0.0123, "step") == " 12ms/step"
     assert Progbar._format_time(4.5e-5, "sample") == " 45us/sample"
     assert Progbar._format_time(0, "step") == " 0s/step"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_values_never_synchronise_between_frames():
+    dev = torch.device("cuda")
+    a = torch.randn(256, 256, device=dev)
+
+    def go():
+        bar = Progbar(100, interval=1000)
+        bar.update(1, [("loss", (a @ a).mean())])  # first frame: one sync to print it
+        torch.cuda.synchronize()
+        torch.cuda.set_sync_debug_mode("error")
+        try:
+            for i in range(2, 100):  # no frame drawn: values stay on the device
+                bar.update(i, [("loss", (a @ a).mean()), ("mae", a.abs().mean())])
+        finally:
+            torch.cuda.set_sync_debug_mode("default")
+        bar.update(100, [("loss", (a @ a).mean()), ("mae", a.abs().mean())])
+    frames = _frames(_run(go))
+    assert len(frames) == 2 and " - mae: " in frames[-1]
