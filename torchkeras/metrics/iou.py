@@ -92,24 +92,21 @@ class IoU(_IoUBase):
             raise ValueError(f"Target class id {max(target_class_ids)} is out of range, which "
                              f"is [0, {num_classes}).")
         self.target_class_ids = target_class_ids
-        self.__dict__["_target_cache"] = {}
 
-    def _targets(self) -> torch.Tensor:
-        t = self._target_cache.get(self._device)
-        if t is None:
-            t = torch.tensor(self.target_class_ids, dtype=torch.long, device=self._device)
-            self._target_cache[self._device] = t
-        return t
+    def _select(self, x: torch.Tensor) -> torch.Tensor:
+        """Entries of ``target_class_ids`` (Python indexing: no host-to-device copy)."""
+        ids = self.target_class_ids
+        if ids == list(range(self.num_classes)):
+            return x
+        return torch.stack([x[i] for i in ids])
 
     def result(self) -> torch.Tensor:
         cm = self.total_cm.value
         sum_over_row = cm.sum(dim=0)
         sum_over_col = cm.sum(dim=1)
         tp = torch.diagonal(cm)
-        denominator = sum_over_row + sum_over_col - tp
-        idx = self._targets()
-        tp = tp.index_select(0, idx)
-        denominator = denominator.index_select(0, idx)
+        denominator = self._select(sum_over_row + sum_over_col - tp)
+        tp = self._select(tp)
         num_valid = (denominator != 0).sum().to(cm.dtype)
         iou = divide_no_nan(tp, denominator)
         return divide_no_nan(iou.sum(), num_valid)
