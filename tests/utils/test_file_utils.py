@@ -40,7 +40,7 @@ def test_download_into_keras_home_and_cache_hit(tmp_path, home):
 
 def test_stale_hash_redownloads_and_bad_download_raises(tmp_path, home):
     src, origin = _src(tmp_path)
-    path = get_file("data.txt", origin)
+    get_file("data.txt", origin)
     src.write_bytes(b"new content")
     md5 = hashlib.md5(b"new content").hexdigest()
     assert open(get_file("data.txt", origin, md5_hash=md5), "rb").read() == b"new content"

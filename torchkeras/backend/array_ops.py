@@ -9,7 +9,6 @@ from __future__ import annotations
 import builtins
 from typing import Any, Callable, List, Optional, Sequence
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 

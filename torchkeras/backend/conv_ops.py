@@ -12,7 +12,7 @@ with a DeprecationWarning; kernels are always in the Keras 2 layout above (Keras
 from __future__ import annotations
 
 import math
-from typing import Optional, Sequence, Tuple
+from typing import Sequence, Tuple
 
 import torch
 import torch.nn.functional as F

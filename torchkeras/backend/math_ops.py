@@ -7,12 +7,11 @@ tf-keras does; ``dot``/``batch_dot`` follow tf-keras's N-D semantics.
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import torch
 
 from ._common import (AxisLike, coerce_pair, floatx_dtype, norm_axes, norm_axis, to_tensor)
-from .config import epsilon
 
 __all__ = [
     "sum", "mean", "max", "min", "prod", "std", "var", "any", "all", "argmax", "argmin",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import numbers
-from typing import Any, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Iterable, List, Optional, Tuple
 
 import numpy as np
 import torch

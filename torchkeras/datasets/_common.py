@@ -7,7 +7,6 @@ tampered cache file cannot run code. CIFAR's pickled batches are read the same w
 from __future__ import annotations
 
 import io
-import os
 import pickle
 import zipfile
 from typing import Dict, List, Sequence

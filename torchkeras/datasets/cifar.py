@@ -4,8 +4,6 @@ from __future__ import annotations
 import os
 from typing import Sequence
 
-import numpy as np
-
 from torchkeras.utils.file_utils import DownloadError, extract_archive
 
 from ._common import cache_datadir, get_file, load_pickle
