@@ -733,3 +733,12 @@ def test_weights_property_follows_era():
     assert len(opt.weights) == 6
     with config.era_scope(2):
         assert len(opt.weights) == 5
+
+
+def test_decayed_lr_and_loss_scale_optimizer_export():
+    with pytest.warns(DeprecationWarning):
+        opt = optimizers.SGD(lr=0.1, decay=1.0)
+    opt._iterations.fill_(3)
+    assert float(opt._decayed_lr()) == pytest.approx(0.1 / 4)
+    inner = optimizers.Adam()
+    assert optimizers.LossScaleOptimizer(inner) is inner

@@ -46,6 +46,13 @@ adamax = Adamax
 nadam = Nadam
 
 
+def __getattr__(name):
+    if name == "LossScaleOptimizer":  # Keras 3 also exports it here
+        from ..mixed_precision import LossScaleOptimizer
+        return LossScaleOptimizer
+    raise AttributeError(f"module 'torchkeras.optimizers' has no attribute {name!r}")
+
+
 def _lookup_class(name: str, custom_objects: Optional[Dict[str, Any]] = None):
     custom_objects = custom_objects or {}
     if name in custom_objects:

@@ -387,6 +387,19 @@ class Optimizer(torch.optim.Optimizer):
 
     lr = learning_rate  # Keras 2 spelling: ``optimizer.lr``
 
+    def _decayed_lr(self, var_dtype=None) -> torch.Tensor:
+        """tf.keras ``OptimizerV2._decayed_lr``: the rate the next step will use (schedule and
+        Keras 2 ``decay`` applied), as a 0-d float32 tensor."""
+        it = int(self._iterations)
+        if self._lr_var is not None:
+            self._sync_lr()
+            lr = float(self._lr_var)
+        else:
+            lr = self._base_lr_value(it)
+        if self._decay:
+            lr = lr / (1.0 + self._decay * it)
+        return torch.tensor(lr, dtype=torch.float32)
+
     @property
     def decay(self) -> float:
         """Keras 2 time-based decay (``lr / (1 + decay * iterations)``); 0 when unused."""
