@@ -32,6 +32,13 @@ def serialize_or_none(module, obj):
     return module.serialize(obj) if obj is not None else None
 
 
+def pointwise_matrix(weight: torch.Tensor) -> torch.Tensor:
+    """A 1x1 kernel ``(O, I, 1, ...)`` as the ``(O, I)`` matrix ``F.linear`` takes (a view)."""
+    while weight.dim() > 2:
+        weight = weight.squeeze(-1)
+    return weight
+
+
 class _ConvCommon(Layer):
     """Arguments every convolution shares (kernel_size, strides, padding, data_format,
     dilation_rate, activation, use_bias + bias initializer/regularizer/constraint) and the
@@ -212,6 +219,8 @@ class BaseConv(_ConvCommon):
         self._op = F.conv3d if self.rank == 3 else F.conv2d
         self._op_strides = _layout.op_tuple(self.strides, self.rank, 1)
         self._op_dilation = _layout.op_tuple(self.dilation_rate, self.rank, 1)
+        self._pointwise = self._channels_last and self.groups == 1 and \
+            all(k == 1 for k in self.kernel_size) and all(s == 1 for s in self.strides)
         self.built = True
 
     @property
@@ -231,6 +240,10 @@ class BaseConv(_ConvCommon):
     def _run(self, inputs, weight, bias):
         cl = self._channels_last
         inputs = self._cast_input(inputs, weight)
+        if self._pointwise:
+            # 1x1, stride 1, one group, channels_last: a matmul over the channel axis of the
+            # NHWC tensor (torch's CPU conv would take its copying slow path here).
+            return F.linear(inputs, pointwise_matrix(weight), bias)
         op_pad, fpad = self._pads_for(self._input_spatial(inputs))
         x = _layout.to_torch(inputs, self.rank, cl)
         if fpad is not None:

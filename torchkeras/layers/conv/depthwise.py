@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from ... import activations, constraints, initializers, regularizers
 from ...engine.input_spec import InputSpec
 from . import _layout
-from .base import _ConvCommon, _positive_int_or_none, serialize_or_none
+from .base import _ConvCommon, _positive_int_or_none, pointwise_matrix, serialize_or_none
 
 _K2_INERT = ("groups", "kernel_initializer", "kernel_regularizer", "kernel_constraint")
 
@@ -204,9 +204,15 @@ class BaseSeparableConv(BaseDepthwiseConv):
 
     def call(self, inputs):
         y = self._depthwise_nchw(inputs, None)
+        if self._channels_last:
+            # the pointwise step as a matmul over the channel axis of the NHWC tensor (torch's
+            # CPU 1x1 conv takes a copying slow path for small batches)
+            y = _layout.from_torch(y, self.rank, True)
+            y = F.linear(y, pointwise_matrix(self.pointwise.weight), self.pointwise.bias)
+            return self._activate(y)
         y = self._op(y, _layout.as_op_weight(self.pointwise.weight, self.rank),
                      self.pointwise.bias)
-        return self._activate(_layout.from_torch(y, self.rank, self._channels_last))
+        return self._activate(_layout.from_torch(y, self.rank, False))
 
     def compute_output_shape(self, input_shape):
         return self._assemble(input_shape, self._conv_spatial_out(input_shape), self.filters)
