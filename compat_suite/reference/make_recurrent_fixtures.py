@@ -145,6 +145,13 @@ def _takes_training(layer):
 
 
 def _json_default(o):
+    import collections.abc
+    if hasattr(o, "as_list"):  # TensorShape
+        return o.as_list()
+    if isinstance(o, collections.abc.Mapping):  # tf's DictWrapper
+        return dict(o)
+    if isinstance(o, collections.abc.Sequence) and not isinstance(o, str):
+        return list(o)
     if isinstance(o, (np.integer,)):
         return int(o)
     if isinstance(o, np.floating):
@@ -304,6 +311,12 @@ def attention(r: Recorder):
           call={}, list_input="mha")
     r.run("mha_kmasks_scores", L.MultiHeadAttention(2, 3), [q, v], keras_masks=[qm, vm],
           call={"return_attention_scores": True}, list_input="mha")
+    if k3:
+        r.run("mha_gate_window", L.MultiHeadAttention(2, 3, use_gate=True, sliding_window=2),
+              [q], call={"value": q, "return_attention_scores": True})
+        r.run("mha_gate_window_fused", L.MultiHeadAttention(2, 3, use_gate=True,
+                                                            sliding_window=2), [q],
+              call={"value": q, "use_causal_mask": True})
     img = rng.normal(size=(2, 3, 4, 6)).astype(np.float32)
     r.run("mha_axes_2", L.MultiHeadAttention(2, 3, attention_axes=(2,)), [img],
           call={"value": img, "return_attention_scores": True})

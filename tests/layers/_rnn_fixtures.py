@@ -71,6 +71,7 @@ def replay(name: str, case: dict, data: dict, lib: str = "k3", layer=None):
             outs.extend(list(y) if isinstance(y, (list, tuple)) else [y])
             if case.get("reset_between") is not None and i == case["reset_between"]:
                 layer.reset_states()
-    ours = [o.detach().cpu().numpy() for o in outs]
+    ours = [np.stack([t.detach().cpu().numpy() for t in o]) if isinstance(o, (list, tuple))
+            else o.detach().cpu().numpy() for o in outs]
     ref = [data[f"{name}/y{i}"] for i in range(case["n_outputs"])]
     return ours, ref, layer

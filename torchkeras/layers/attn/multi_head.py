@@ -87,7 +87,7 @@ def _large_negative(dtype) -> float:
 
 
 def _softmax_large_negative(dtype) -> float:
-    return -3e4 if dtype == torch.float16 else -1e9
+    return float(torch.finfo(torch.float16).min) if dtype == torch.float16 else -1e9
 
 
 class MultiHeadAttention(Layer):
@@ -166,6 +166,10 @@ class MultiHeadAttention(Layer):
                                                  ("key_shape", key_shape),
                                                  ("value_shape", value_shape)) if v is not None}
         self._pending_weights = weights
+        # tf.keras 2's masked softmax adds -1e9 (a fully masked row attends uniformly); Keras 3's
+        # Softmax layer zeroes masked positions. Follows the era the layer is created in.
+        from ...backend import config as _bconfig
+        self._keras2_softmax = _bconfig.keras_era() < 3
         self._axes = None
         self._generator = None
         if query_shape is not None and value_shape is not None:
@@ -350,11 +354,15 @@ class MultiHeadAttention(Layer):
             mask = attention_mask
             while mask.dim() < scores.dim():
                 mask = mask.unsqueeze(-2 * na - 1)
-            scores = torch.where(mask, scores, torch.full((), _softmax_large_negative(
-                scores.dtype), dtype=scores.dtype, device=scores.device))
+            if self._keras2_softmax:
+                scores = scores + (~mask).to(scores.dtype) * _softmax_large_negative(
+                    scores.dtype)
+            else:
+                scores = torch.where(mask, scores, torch.full((), _softmax_large_negative(
+                    scores.dtype), dtype=scores.dtype, device=scores.device))
         flat = scores.reshape(tuple(batch_shape) + (qf.shape[-2], -1))
         probs = torch.softmax(flat, dim=-1).reshape(scores.shape)
-        if mask is not None:
+        if mask is not None and not self._keras2_softmax:
             probs = torch.where(mask, probs, torch.zeros((), dtype=probs.dtype,
                                                          device=probs.device))
         dropped = self._dropout_probs(probs, training)

@@ -330,10 +330,7 @@ class RNN(Layer):
         if self.time_major and self.return_sequences:
             output = output.transpose(0, 1)
         if self.return_state:
-            states_out = list(new_states)
-            if _config.keras_era() < 3:
-                states_out = tree.flatten(states_out)
-            return [output] + states_out
+            return [output] + list(new_states)
         return output
 
     def _weight_dtype(self):
@@ -418,10 +415,7 @@ class RNN(Layer):
         else:
             output = (batch,) + out
         if self.return_state:
-            states = self._state_shapes(batch)
-            if _config.keras_era() < 3:
-                states = [s for st in states for s in (st if isinstance(st, list) else [st])]
-            return [output] + states
+            return [output] + self._state_shapes(batch)
         return output
 
     def compute_output_spec(self, *args, **kwargs):
@@ -440,9 +434,7 @@ class RNN(Layer):
             mask = mask[0] if mask else None
         output_mask = mask if self.return_sequences else None
         if self.return_state:
-            n = len(self.state_size) if _config.keras_era() >= 3 else \
-                len(tree.flatten(_template_of(self.state_size)))
-            return [output_mask] + [None] * n
+            return [output_mask] + [None] * len(self.state_size)
         return output_mask
 
     def _base_config(self):

@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ... import activations, constraints, initializers, regularizers
+from ...backend import config as _config
 from ...engine.base_layer import Layer
 from . import _utils
 
@@ -523,7 +524,11 @@ class StackedRNNCells(Layer):
         for cell in self.cells:
             fn = getattr(cell, "get_initial_state", None)
             if fn is not None:
-                states.append(fn(batch_size=batch_size))
+                s = fn(batch_size=batch_size)
+                if _config.keras_era() < 3 and isinstance(cell.state_size, int) and \
+                        isinstance(s, (list, tuple)) and len(s) == 1:
+                    s = s[0]  # tf.keras 2: a single-state cell's state is a bare tensor
+                states.append(s)
             elif isinstance(cell.state_size, int):
                 states.append(torch.zeros((batch_size, cell.state_size), dtype=self._dtype,
                                           device=dev))
