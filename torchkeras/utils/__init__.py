@@ -10,9 +10,14 @@ _NAMES = {
     # numerical / data
     "to_categorical": "numerical", "normalize": "numerical",
     "set_random_seed": "rng",
-    "Sequence": "data", "PyDataset": "data", "get_file": "data",
+    "Sequence": "data", "PyDataset": "data", "SequenceEnqueuer": "data",
+    "OrderedEnqueuer": "data", "GeneratorEnqueuer": "data",
     "timeseries_dataset_from_array": "data",
-    "pad_sequences": "torchkeras.preprocessing.sequence",
+    "pad_sequences": "sequence_utils",
+    "get_file": "file_utils", "validate_file": "file_utils", "hash_file": "file_utils",
+    "extract_archive": "file_utils",
+    "load_img": "image_utils", "img_to_array": "image_utils", "array_to_img": "image_utils",
+    "save_img": "image_utils",
     # output
     "Progbar": "progbar",
     # objects
