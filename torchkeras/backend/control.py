@@ -59,7 +59,11 @@ def _reset_learning_phase() -> None:
 
 
 def learning_phase() -> int:
-    """The learning phase: 0 (test, the default) or 1 (train)."""
+    """The learning phase: 1 while a layer runs in training mode (inside ``fit`` or a
+    ``model(x, training=True)`` call), else the global value (0 unless set)."""
+    from ..engine.base_layer import _CTX
+    if _CTX.training is not None and _CTX.depth > 0:
+        return int(bool(_CTX.training))
     return _LEARNING_PHASE[0]
 
 
