@@ -150,3 +150,18 @@ def test_errors():
         L.Dot(axes="x")
     with pytest.raises(ValueError, match="incompatible shapes"):
         L.Add()([keras.Input((3, 4)), keras.Input((3, 5))])
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_matches_cpu():
+    r = ref("merging", "k3")
+    a, b = torch.as_tensor(r["a"], device="cuda"), torch.as_tensor(r["b"], device="cuda")
+    for name in ELEMWISE:
+        close(getattr(L, name)()([a, b]).cpu(), r[f"{name}.ab"], atol=1e-5)
+    close(L.Concatenate(axis=1)([a, b]).cpu(), r["Concatenate.ab_1"])
+    x1 = torch.as_tensor(r["dot1.x1"], device="cuda")
+    x2 = torch.as_tensor(r["dot1.x2"], device="cuda")
+    close(L.Dot(axes=2, normalize=True)([x1, x2]).cpu(), r["dot1.1"], atol=1e-5)
+    e = L.Embedding(7, 3, mask_zero=True)
+    y = e(torch.tensor([[1, 0, 2]], device="cuda"))
+    assert y.device.type == "cuda" and y._keras_mask.device.type == "cuda"

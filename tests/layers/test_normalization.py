@@ -309,3 +309,77 @@ def test_rmsnorm_reference():
     layer.set_weights([r["rms.w0"]])
     close(layer(r["x3"]), r["rms.y"])
     assert layer.get_config()["epsilon"] == configs()["rms"]["epsilon"]
+
+
+# ------------------------------------------------------------------------------------------
+# synchronized=True under torch.distributed (2 CPU processes, gloo)
+# ------------------------------------------------------------------------------------------
+def _sync_bn_worker(rank, world, port, x, out):
+    import torch.distributed as dist
+    import torchkeras as keras
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank,
+                            world_size=world)
+    try:
+        bn = keras.layers.BatchNormalization(synchronized=True, momentum=0.5)
+        xs = torch.as_tensor(x).chunk(world)[rank].clone().requires_grad_(True)
+        w = torch.linspace(1, 2, 3)
+        y = bn(xs, training=True)
+        (y * w).sum().backward()  # gradients flow through the cross-rank all_reduce
+        out[rank] = (y.detach().numpy(), bn.get_weights(), xs.grad.numpy())
+    finally:
+        dist.destroy_process_group()
+
+
+def test_synchronized_batchnorm_reduces_over_ranks():
+    import socket
+    import torch.multiprocessing as mp
+    if not torch.distributed.is_available():
+        pytest.skip("torch.distributed unavailable")
+    x = np.random.default_rng(0).normal(size=(8, 3)).astype("float32") * 2 + 1
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = mp.Manager().dict()
+    mp.spawn(_sync_bn_worker, args=(2, port, x, out), nprocs=2, join=True)
+    ref_bn = L.BatchNormalization(momentum=0.5)
+    xt = torch.as_tensor(x).requires_grad_(True)
+    y = ref_bn(xt, training=True)
+    (y * torch.linspace(1, 2, 3)).sum().backward()
+    close(np.concatenate([out[0][0], out[1][0]]), np_(y), atol=1e-5)
+    close(np.concatenate([out[0][2], out[1][2]]), np_(xt.grad), atol=1e-5)
+    for a, b in zip(out[0][1], ref_bn.get_weights()):
+        close(a, b, atol=1e-5)
+
+
+# ------------------------------------------------------------------------------------------
+# CUDA (runs only where a GPU is present)
+# ------------------------------------------------------------------------------------------
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_matches_cpu_without_host_sync():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 5, 6, 3)).astype("float32")
+    for cls, kw in ((L.BatchNormalization, {"momentum": 0.9}), (L.LayerNormalization, {}),
+                    (L.GroupNormalization, {"groups": 3}), (L.UnitNormalization, {}),
+                    (L.RMSNormalization, {}), (L.BatchNormalization, {"axis": [1, 3]})):
+        cpu, gpu = cls(**kw), cls(**kw)
+        cpu(x)
+        gpu(torch.as_tensor(x, device="cuda"))
+        ws = [w + rng.uniform(0.5, 1, w.shape).astype("float32") for w in cpu.get_weights()]
+        cpu.set_weights(ws)
+        gpu.set_weights(ws)
+        xg = torch.as_tensor(x, device="cuda")
+        torch.cuda.set_sync_debug_mode("error")
+        try:
+            yg = gpu(xg, training=True)
+            yi = gpu(xg)
+        finally:
+            torch.cuda.set_sync_debug_mode("default")
+        close(yg.cpu(), np_(cpu(x, training=True)), atol=1e-4)
+        close(yi.cpu(), np_(cpu(x)), atol=1e-4)
+        for a, b in zip(gpu.get_weights(), cpu.get_weights()):
+            close(a, b, atol=1e-5)
+    # channels_last view on CUDA (what the conv layers hand over)
+    bn = L.BatchNormalization(axis=1)
+    v = torch.as_tensor(x, device="cuda").permute(0, 3, 1, 2)
+    y = bn(v, training=True)
+    assert y.is_contiguous(memory_format=torch.channels_last)

@@ -232,3 +232,22 @@ def test_bad_arguments():
         L.CenterCrop(2, 2, name="cc")(np.zeros((2, 3), "float32"))
     with pytest.raises(ValueError, match="height"):
         L.Resizing(0, 2)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_matches_keras(r):
+    img = torch.as_tensor(r["img"], device="cuda")
+    for tag, kwargs in RESIZE_CASES:
+        close(L.Resizing(**kwargs)(img).cpu(), r[f"{tag}.y"], **IMG_TOL)
+    for fill in FILLS:
+        for interp in INTERPS:
+            kw = dict(fill_mode=fill, interpolation=interp, fill_value=3.0)
+            close(L.RandomRotation((0.1, 0.1), **kw)(img, training=True).cpu(),
+                  r[f"rot_{fill}_{interp}.y"], **IMG_TOL)
+            close(L.RandomTranslation((0.3, 0.3), (-0.35, -0.35), **kw)(img, training=True).cpu(),
+                  r[f"trans_{fill}_{interp}.y"], **IMG_TOL)
+    data = torch.as_tensor(r["norm.data"], device="cuda")
+    layer = L.Normalization()
+    layer.adapt(data)
+    close(layer(data[:2]).cpu(), r["norm_last.y"], atol=1e-5)
+    close(L.RandomContrast((-0.5, 0.5))(img, training=True).cpu(), r["contrast.y"], **IMG_TOL)

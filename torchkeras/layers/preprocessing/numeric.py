@@ -105,6 +105,7 @@ class Normalization(Layer):
         self.supports_masking = True
         self._era = _config.keras_era()
         self.mean = self.variance = None
+        self._adapt_device = None
 
     def build(self, input_shape) -> None:
         if input_shape is None:
@@ -157,7 +158,7 @@ class Normalization(Layer):
             var = self.adapt_variance.reshape(self._broadcast_shape)
         else:
             mean, var = self._const_mean, self._const_variance
-        return mean.to(x.dtype), var.to(x.dtype)
+        return mean.to(x.device, x.dtype), var.to(x.device, x.dtype)
 
     def call(self, inputs):
         cdt = _config.standardize_dtype(self.compute_dtype)
@@ -189,6 +190,7 @@ class Normalization(Layer):
         if self.input_mean is not None:
             raise ValueError(f"Layer '{self.name}' was given `mean` and `variance`; it cannot "
                              "be adapted.")
+        self._adapt_device = data.device if isinstance(data, torch.Tensor) else None
         if isinstance(data, (np.ndarray, torch.Tensor)) or (
                 hasattr(data, "__array__") and not hasattr(data, "__iter__")):
             arr = self._batch(data)
@@ -263,6 +265,8 @@ class Normalization(Layer):
             self.adapt_variance.copy_(torch.as_tensor(np.asarray(var).reshape(self._mv_shape)))
             if self._era < 3:
                 self.count.fill_(int(count))
+        if isinstance(self._adapt_device, torch.device) and self._adapt_device.type != "cpu":
+            self.to(self._adapt_device)
 
     def get_config(self):
         cfg = super().get_config()
