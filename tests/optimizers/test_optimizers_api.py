@@ -742,3 +742,28 @@ def test_decayed_lr_and_loss_scale_optimizer_export():
     assert float(opt._decayed_lr()) == pytest.approx(0.1 / 4)
     inner = optimizers.Adam()
     assert optimizers.LossScaleOptimizer(inner) is inner
+
+
+def test_with_torchkeras_model_weights():
+    """Built on ``model.trainable_weights`` (torch storage, Keras views): Keras-layout state,
+    constraints applied, gradients accepted in either layout."""
+    try:
+        model = keras.Sequential([keras.Input(shape=(5,)),
+                                  keras.layers.Dense(4, kernel_constraint=keras.constraints.MaxNorm(0.1)),
+                                  keras.layers.Dense(3)])
+        weights = model.trainable_weights
+        weights[0].tensor
+    except Exception as err:  # engine not available in this checkout
+        pytest.skip(f"torchkeras engine unavailable: {err}")
+    x, y = torch.randn(6, 5), torch.randn(6, 3)
+    opt = optimizers.Adam(learning_rate=0.05)
+    for keras_layout in (False, True):
+        loss = torch.mean((model(x) - y) ** 2)
+        grads = list(torch.autograd.grad(loss, [w.tensor for w in weights]))
+        if keras_layout:
+            grads = [g.t() if g.dim() == 2 else g for g in grads]
+        opt.apply_gradients(zip(grads, model.trainable_weights))
+    assert [tuple(t.shape) for _, t in opt.keras_variables()[2:]] == [
+        (5, 4), (5, 4), (4,), (4,), (4, 3), (4, 3), (3,), (3,)]
+    kernel = model.trainable_weights[0].numpy()
+    assert np.sqrt((kernel ** 2).sum(axis=0)).max() <= 0.1 + 1e-6

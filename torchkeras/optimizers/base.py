@@ -108,13 +108,15 @@ class _VarMeta:
     """What the optimizer knows of a variable beyond its torch tensor: Keras name/path, the
     mapping between the torch layout and the Keras layout, and its constraint."""
 
-    __slots__ = ("name", "to_keras", "from_keras", "constraint")
+    __slots__ = ("name", "to_keras", "from_keras", "constraint", "keras_shape")
 
-    def __init__(self, name=None, to_keras=None, from_keras=None, constraint=None):
+    def __init__(self, name=None, to_keras=None, from_keras=None, constraint=None,
+                 keras_shape=None):
         self.name = name
         self.to_keras = to_keras
         self.from_keras = from_keras
         self.constraint = constraint
+        self.keras_shape = tuple(keras_shape) if keras_shape is not None else None
 
 
 def _unwrap_variable(v) -> Tuple[torch.Tensor, Optional[_VarMeta], bool]:
@@ -135,7 +137,8 @@ def _unwrap_variable(v) -> Tuple[torch.Tensor, Optional[_VarMeta], bool]:
             name = f"{owner.name}/{spec.name}"
         meta = _VarMeta(name=name, to_keras=getattr(spec, "to_keras", None),
                         from_keras=getattr(spec, "from_keras", None),
-                        constraint=getattr(spec, "constraint", None))
+                        constraint=getattr(spec, "constraint", None),
+                        keras_shape=getattr(spec, "keras_shape", None))
         return spec.tensor, meta, True
     tensor = getattr(v, "tensor", None)
     if isinstance(tensor, torch.Tensor):
@@ -912,11 +915,18 @@ class Optimizer(torch.optim.Optimizer):
         self._opt_called = True  # torch LR schedulers check that the optimizer stepped
 
     def _grad_from_keras(self, g, tensor: torch.Tensor):
+        """A gradient passed with a Keras variable is in the Keras layout (as
+        ``tape.gradient(loss, model.trainable_weights)`` gives it); one already shaped like the
+        torch tensor (and not like the Keras weight) is taken as is."""
         meta = self._meta.get(id(tensor))
         if meta is None or meta.from_keras is None:
             return g
         if not isinstance(g, torch.Tensor):
             g = torch.as_tensor(np.asarray(g), device=tensor.device)
+        shape = tuple(g.shape)
+        if shape == tuple(tensor.shape) and meta.keras_shape is not None \
+                and shape != meta.keras_shape:
+            return g
         return meta.from_keras(g)
 
     def minimize(self, loss, var_list, tape=None) -> torch.Tensor:
@@ -1001,10 +1011,15 @@ class Optimizer(torch.optim.Optimizer):
             self._update_ema(keras_iteration)
         self._iterations.add_(1)
 
+    #: Keras 3 optimizers apply each variable's constraint after the update; a training loop
+    #: that projects the weights itself can set this to False.
+    apply_constraints: bool = True
+
     def _apply_constraints(self, params) -> None:
-        """Keras applies ``variable.constraint`` after each update."""
+        """Keras applies ``variable.constraint`` after each update (constraints known from the
+        Keras variables / weight specs the optimizer was built on)."""
         meta_of = self._meta
-        if not meta_of:
+        if not meta_of or not self.apply_constraints:
             return
         for p in params:
             meta = meta_of.get(id(p))
