@@ -424,3 +424,9 @@ def test_numpy_inputs_give_tensors_on_the_prediction_device():
     yp = torch.rand(3, 2, dtype=torch.float64)
     out = losses.mean_absolute_error(np.zeros((3, 2)), yp)
     assert isinstance(out, torch.Tensor) and out.device == yp.device
+
+
+def test_tf_keras_reduction_constants():
+    assert losses.Reduction.SUM == "sum" and losses.ReductionV2.NONE == "none"
+    loss = losses.MeanSquaredError(reduction=losses.Reduction.AUTO)
+    assert float(loss(np.zeros((2, 2)), np.ones((2, 2)))) == 1.0

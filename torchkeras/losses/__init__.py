@@ -11,8 +11,8 @@ Inputs may be numpy arrays or torch tensors (any device); results are torch tens
 """
 from __future__ import annotations
 
-from .base import (REDUCTIONS, Loss, LossFunctionWrapper, reduce_values,
-                   reduce_weighted_values, standardize_reduction)
+from .base import (REDUCTIONS, Loss, LossFunctionWrapper, Reduction, ReductionV2,
+                   reduce_values, reduce_weighted_values, standardize_reduction)
 from ._utils import squeeze_or_expand_to_same_rank
 from .hinge import (CategoricalHinge, Hinge, SquaredHinge, categorical_hinge,
                     convert_binary_labels_to_hinge, hinge, squared_hinge)
@@ -88,6 +88,6 @@ def _register_builtins() -> None:
 _register_builtins()
 
 __all__ = sorted(set(ALL_OBJECTS_DICT) | {
-    "Loss", "LossFunctionWrapper", "get", "serialize", "deserialize", "resolve_loss_alias",
+    "Loss", "LossFunctionWrapper", "Reduction", "ReductionV2", "get", "serialize", "deserialize", "resolve_loss_alias",
     "reduce_weighted_values", "squeeze_or_expand_to_same_rank", "cosine_proximity",
 })

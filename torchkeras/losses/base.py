@@ -29,6 +29,27 @@ REDUCTIONS = ("sum_over_batch_size", "sum", "none", "mean", "mean_with_sample_we
 _MEAN_LIKE = ("sum_over_batch_size", "mean", "auto")
 
 
+class Reduction:
+    """tf-keras's ``keras.losses.Reduction`` (``ReductionV2``) constants."""
+
+    AUTO = "auto"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+
+    @classmethod
+    def all(cls):
+        return (cls.AUTO, cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE)
+
+    @classmethod
+    def validate(cls, key):
+        if key not in cls.all():
+            raise ValueError(f'Invalid Reduction Key: {key}. Expected keys are "{cls.all()}"')
+
+
+ReductionV2 = Reduction
+
+
 def standardize_reduction(reduction):
     """Validate a reduction name (``None`` means ``'none'``); Keras 2 enum-like objects too."""
     if reduction is not None and not isinstance(reduction, str):

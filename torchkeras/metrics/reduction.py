@@ -115,8 +115,7 @@ class MeanMetricWrapper(Mean):
     def __init__(self, fn: Callable, name: Optional[str] = None, dtype=None, **kwargs):
         if not callable(fn):
             raise TypeError(f"`fn` must be callable. Received: fn={fn!r}")
-        super().__init__(name=name or getattr(fn, "__name__", None) or "mean_metric_wrapper",
-                         dtype=dtype)
+        super().__init__(name=name, dtype=dtype)  # Keras: 'mean_metric_wrapper' by default
         self._fn = fn
         self._fn_kwargs = kwargs
         try:
