@@ -209,6 +209,12 @@ def functional_from_config(cls, config: Dict[str, Any], custom_objects=None):
 
     inputs = to_tensors(config["input_layers"])
     outputs = to_tensors(config["output_layers"])
+    # one input / output: a tensor, not a one-element list (Keras 3 writes a bare triple; Keras 2
+    # unpacked singletons when calling the model)
+    if isinstance(inputs, list) and len(inputs) == 1:
+        inputs = inputs[0]
+    if isinstance(outputs, list) and len(outputs) == 1:
+        outputs = outputs[0]
     kwargs = {}
     if config.get("name"):
         kwargs["name"] = config["name"]

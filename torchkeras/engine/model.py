@@ -94,7 +94,7 @@ class Model(Trainer, Layer):
         from . import summary as _summary
         _summary.print_summary(self, line_length=line_length, positions=positions,
                                print_fn=print_fn, expand_nested=expand_nested,
-                               show_trainable=show_trainable)
+                               show_trainable=show_trainable, layer_range=layer_range)
 
     def get_config(self):
         cfg = {"name": self.name, "trainable": self.trainable}

@@ -113,8 +113,11 @@ def deserialize_layer(config, custom_objects: Optional[Dict] = None):
         bad = _unrecognized_keys(str(e))
         if not bad:
             raise
-        warnings.warn(f"Layer '{cfg.get('name', class_name)}' ({class_name}): ignoring config "
-                      f"keys this implementation does not use: {sorted(bad)}", stacklevel=2)
+        # keys newer Keras versions write with their "off" value carry no meaning here
+        meaningful = sorted(k for k in bad if cfg.get(k) not in (None, False, 0, {}, []))
+        if meaningful:
+            warnings.warn(f"Layer '{cfg.get('name', class_name)}' ({class_name}): ignoring config "
+                          f"keys this implementation does not use: {meaningful}", stacklevel=2)
         cfg = {k: v for k, v in cfg.items() if k not in bad}
         layer = _call_from_config(from_config, cfg, custom_objects)
     build_config = config.get("build_config")
