@@ -208,6 +208,21 @@ def test_batchnorm_errors():
         L.BatchNormalization(foo=1)
 
 
+def test_batchnorm_weights_follow_module_conversion():
+    """``.to()`` replaces buffers: get/set_weights must keep reaching the live moving stats
+    (the bug showed on CUDA, where the layer is moved to the input's device when built)."""
+    bn = L.BatchNormalization(momentum=0.5)
+    bn(np.zeros((2, 3), "float32"))
+    bn.double()
+    assert bn.moving_mean.dtype == torch.float64
+    bn.set_weights([np.ones(3), np.zeros(3), np.full(3, 2.0), np.full(3, 4.0)])
+    x = torch.tensor([[1.0, 2.0, 3.0], [3.0, 4.0, 5.0]], dtype=torch.float64)
+    close(bn(x), (x.numpy() - 2.0) / np.sqrt(4.0 + 1e-3), atol=1e-6)
+    bn(x, training=True)
+    close(bn.get_weights()[2], [2.0, 2.5, 3.0], atol=1e-6)
+    close(bn.get_weights()[3], [2.5, 2.5, 2.5], atol=1e-6)
+
+
 def test_batchnorm_float16_input_and_no_grad_to_stats():
     bn = L.BatchNormalization()
     x = torch.randn(8, 3)

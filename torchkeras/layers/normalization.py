@@ -185,6 +185,15 @@ class BatchNormalization(Layer):
                                     axes={a: input_shape[a] for a in axes})
         self.built = True
 
+    def _apply(self, fn, *args, **kwargs):
+        # ``Module.to()`` / ``.cuda()`` / ``.double()`` *replace* buffers (parameters keep their
+        # identity): re-point the moving-statistics weight specs at the new tensors.
+        out = super()._apply(fn, *args, **kwargs)
+        for spec in self._weight_specs:
+            if spec.name in ("moving_mean", "moving_variance") and spec.name in self._buffers:
+                spec.tensor = self._buffers[spec.name]
+        return out
+
     # -- call ----------------------------------------------------------------------------------
     def call(self, inputs, training=None, mask=None):
         x = inputs
