@@ -42,6 +42,21 @@ _K3_UNSUPPORTED: Dict[str, tuple] = {
                         "kernel_constraint"),
     "MultiHeadAttention": ("query_shape", "key_shape", "value_shape"),
 }
+# Keras 3 rejects 'trainable' for these (their __init__ takes no **kwargs).
+for _name in ("SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"):
+    _K3_UNSUPPORTED[_name] = ("trainable",)
+
+
+def _bn_axis(cfg):
+    """Keras 2 writes BatchNormalization ``axis`` as a list ([3]); Keras 3 wants an int."""
+    axis = cfg.get("axis")
+    if isinstance(axis, (list, tuple)) and len(axis) == 1:
+        cfg["axis"] = int(axis[0])
+    return cfg
+
+
+# Per-class value conversions Keras 3 needs (config dialect only).
+_K3_FIXUPS = {"BatchNormalization": _bn_axis}
 # Nested-object keys -> the Keras module their classes live in.
 _MODULE_BY_KEY_SUFFIX = (
     ("initializer", "keras.initializers"),
@@ -128,6 +143,9 @@ def layer_config(class_name: str, cfg: Dict[str, Any]) -> Dict[str, Any]:
     cfg = dict(cfg)
     for k in _K3_UNSUPPORTED.get(class_name, ()):
         cfg.pop(k, None)
+    fixup = _K3_FIXUPS.get(class_name)
+    if fixup is not None:
+        cfg = fixup(cfg)
     if class_name == "InputLayer":
         if "batch_input_shape" in cfg:
             cfg["batch_shape"] = cfg.pop("batch_input_shape")

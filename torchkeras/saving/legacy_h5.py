@@ -293,6 +293,39 @@ def read_optimizer_weights(f, source: str) -> Optional[List[np.ndarray]]:
 # ------------------------------------------------------------------------------------------
 # model config, Keras 2 dialect
 # ------------------------------------------------------------------------------------------
+_ANY = object()
+# Config keys dropped from the HDF5 model_config when they hold this value (``_ANY``: always):
+# Keras 3 keys tf-keras 2.x rejects, and Keras 2 keys Keras 3's legacy loader rejects (the
+# value dropped is the default in both libraries, so nothing changes). Config dialect only.
+_H5_DROP: Dict[str, Dict[str, Any]] = {
+    "SimpleRNN": {"seed": None, "time_major": False},
+    "LSTM": {"time_major": False},
+    "GRU": {"time_major": False},
+    "RNN": {"time_major": False},
+    "LayerNormalization": {"rms_scaling": False},
+    "Dense": {"quantization_config": None},
+    "EinsumDense": {"quantization_config": None},
+    "Embedding": {"quantization_config": None},
+    "ZeroPadding1D": {"data_format": "channels_last"},
+    "MultiHeadAttention": {"use_gate": False, "sliding_window": None, "seed": None},
+    "DepthwiseConv1D": {"groups": 1},
+    "DepthwiseConv2D": {"groups": 1},
+    "SeparableConv1D": {"groups": 1, "kernel_initializer": _ANY, "kernel_regularizer": _ANY,
+                        "kernel_constraint": _ANY},
+    "SeparableConv2D": {"groups": 1, "kernel_initializer": _ANY, "kernel_regularizer": _ANY,
+                        "kernel_constraint": _ANY},
+}
+# Keras 3 spellings tf-keras 2.x knows under another name.
+_H5_RENAME: Dict[str, Dict[str, str]] = {"LeakyReLU": {"negative_slope": "alpha"}}
+# tf-keras stores the shapes a layer was first called with under these keys (and needs them
+# in from_config): key -> call argument(s) it comes from.
+_H5_CALL_SHAPES: Dict[str, Dict[str, tuple]] = {
+    "MultiHeadAttention": {"query_shape": ("query",), "key_shape": ("key", "value"),
+                           "value_shape": ("value",)},
+}
+_NESTED_LAYER_KEYS = ("layer", "forward_layer", "backward_layer", "cell")
+
+
 def _k2_value(value):
     """Keras 3 spellings inside a config -> what tf-keras 2.x reads."""
     if isinstance(value, dict):
@@ -304,10 +337,100 @@ def _k2_value(value):
     return value
 
 
+def _call_arguments(layer, node) -> Dict[str, Any]:
+    import inspect
+    try:
+        sig = inspect.signature(layer.call)
+        return dict(sig.bind_partial(*node.call_args, **node.call_kwargs).arguments)
+    except (TypeError, ValueError):
+        return {}
+
+
+def _first_node(layer, model):
+    nodes = getattr(model, "_nodes", None)
+    ids = {id(n) for n in nodes} if nodes is not None else None
+    for n in getattr(layer, "_inbound_nodes", []):
+        if not n.is_input and (ids is None or id(n) in ids):
+            return n
+    return None
+
+
+def _k2_entry(entry: Dict[str, Any], layer=None, model=None) -> Dict[str, Any]:
+    """One ``{"class_name", "config"}`` layer entry in the HDF5 dialect (recursively)."""
+    entry = dict(entry)
+    cls = entry.get("class_name")
+    cfg = entry.get("config")
+    if isinstance(cfg, dict):
+        cfg = dict(cfg)
+        for key, default in _H5_DROP.get(cls, {}).items():
+            if key in cfg and (default is _ANY or cfg[key] == default):
+                del cfg[key]
+        for old, new in _H5_RENAME.get(cls, {}).items():
+            if old in cfg and new not in cfg:
+                cfg[new] = cfg.pop(old)
+        shapes = _H5_CALL_SHAPES.get(cls)
+        if shapes and layer is not None and any(k not in cfg for k in shapes):
+            node = _first_node(layer, model)
+            bound = _call_arguments(layer, node) if node is not None else {}
+            for key, sources in shapes.items():
+                for src in sources:
+                    t = bound.get(src)
+                    if t is not None and hasattr(t, "shape"):
+                        cfg.setdefault(key, list(t.shape))
+                        break
+        for key in _NESTED_LAYER_KEYS:
+            sub = cfg.get(key)
+            if isinstance(sub, dict) and "class_name" in sub:
+                inner = getattr(layer, key, None) if layer is not None else None
+                sub = _k2_entry(sub, inner if hasattr(inner, "_all_specs") else None)
+                sub.setdefault("module", "keras.layers")
+                sub.setdefault("registered_name", None)
+                cfg[key] = sub
+        if isinstance(cfg.get("layers"), list):  # nested models (and the top level)
+            children = getattr(layer, "layers", None) if layer is not None else None
+            by_name = {c.name: c for c in children} if isinstance(children, list) else {}
+            cfg["layers"] = [_k2_entry(e, by_name.get(_entry_name(e)), layer)
+                             if isinstance(e, dict) else e for e in cfg["layers"]]
+        entry["config"] = cfg
+    if layer is not None and "inbound_nodes" in entry:
+        entry["inbound_nodes"] = [_name_positional(layer, n) for n in entry["inbound_nodes"]]
+    return entry
+
+
+def _entry_name(entry) -> Optional[str]:
+    cfg = entry.get("config")
+    return entry.get("name") or (cfg.get("name") if isinstance(cfg, dict) else None)
+
+
+def _name_positional(layer, node_cfg):
+    """Keras 2 nodes keep extra positional tensors as ``__arg<i>`` kwargs; name them after
+    the call signature (``MultiHeadAttention(query, value)`` -> ``{"value": ...}``)."""
+    import inspect
+    if not isinstance(node_cfg, list):
+        return node_cfg
+    try:
+        params = [p.name for p in inspect.signature(layer.call).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        return node_cfg
+    out = []
+    for item in node_cfg:
+        if isinstance(item, list) and len(item) > 3 and isinstance(item[3], dict):
+            kw = {}
+            for k, v in item[3].items():
+                if k.startswith("__arg") and k[5:].isdigit() and int(k[5:]) < len(params):
+                    kw[params[int(k[5:])]] = v
+                else:
+                    kw[k] = v
+            item = item[:3] + [kw] + item[4:]
+        out.append(item)
+    return out
+
+
 def k2_model_config(model) -> Dict[str, Any]:
+    """``model_config`` for the HDF5 files torchkeras writes (tf-keras 2.x dialect)."""
     from .serialization import serialize_layer
-    cfg = serialize_layer(model)
-    cfg = _k2_value(cfg)
+    cfg = _k2_value(serialize_layer(model))
     if cfg.get("class_name") == "Model":
         cfg["class_name"] = "Functional"
-    return cfg
+    return _k2_entry(cfg, model, model)

@@ -113,6 +113,8 @@ def training_config_of(model) -> Optional[Dict[str, Any]]:
         inner = {k: v for k, v in (opt.get("config") or {}).items()
                  if not (k in _K3_ONLY_OPTIMIZER_KEYS and v is None)}
         inner = _strip_module(inner)
+        # tf-keras rebuilds a "legacy" (pre-2.11) optimizer unless told otherwise
+        inner.setdefault("is_legacy_optimizer", False)
         opt_cfg = {"class_name": opt["class_name"], "config": inner}
     return {"loss": _strip_module(cfg["loss"]), "metrics": _strip_module(cfg["metrics"]),
             "weighted_metrics": _strip_module(cfg["weighted_metrics"]),
