@@ -69,7 +69,7 @@ def _make_layer(layer_cfg):
     return cls.from_config(cfg)
 
 
-def build_and_run(config, weights, x):
+def build_and_run(config, weights, x, device="cpu"):
     """Instantiate every layer, build it on ``x``, load the Keras weights, run inference."""
     sequential = config["class_name"] == "Sequential"
     counters = {}
@@ -108,9 +108,9 @@ def build_and_run(config, weights, x):
             values[name] = layer(args if len(args) > 1 else args[0])
         return values[layers[-1][0]]
 
-    xt = torch.as_tensor(x)
+    xt = torch.as_tensor(x).to(device)
     with torch.no_grad():
-        forward(xt)  # builds every layer
+        forward(xt)  # builds every layer (on the input's device)
         for _, layer, _, key in layers:
             if layer is not None and layer.weights:
                 layer.set_weights(weights(key))

@@ -10,6 +10,15 @@ from torch.profiler import ProfilerActivity, profile
 import torchkeras as keras
 
 L = keras.layers
+
+
+@pytest.fixture
+def _no_tf32():
+    """Reference comparisons on CUDA in full float32 (cuDNN convs default to TF32)."""
+    old = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    yield
+    torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = old
 _COPY_OPS = ("aten::contiguous", "aten::clone", "aten::copy_", "aten::_to_copy",
              "aten::to", "aten::reshape", "aten::_reshape_alias")
 
@@ -170,6 +179,7 @@ def test_flatten_after_conv_is_a_view_in_keras_order():
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+@pytest.mark.usefixtures("_no_tf32")
 def test_cuda_stack_is_channels_last():
     layers = _stack()
     for layer in layers:

@@ -14,6 +14,15 @@ from _keras_models import (FIXTURES, MissingLayer, build_and_run, load_fixture,
 from layer_harness import run_layer_test
 
 L = keras.layers
+
+
+@pytest.fixture
+def _no_tf32():
+    """Reference comparisons on CUDA in full float32 (cuDNN convs default to TF32)."""
+    old = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    yield
+    torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = old
 CONV_CASES = load_cases("conv")
 
 
@@ -40,13 +49,16 @@ def test_keras_file_models(name):
     np.testing.assert_allclose(y, y_k3, atol=1e-5, rtol=1e-5)
 
 
-def test_mobilenet_small_from_shared_files():
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+def test_mobilenet_small_from_shared_files(device):
+    if device == "cuda" and not torch.cuda.is_available():
+        pytest.skip("needs CUDA")
     loaded = load_shared("mobilenet_small")
     if loaded is None:
         pytest.skip("shared/keras_files is not available")
     config, weights, x, y_k3 = loaded
     try:
-        y, _ = build_and_run(config, weights, x)
+        y, _ = build_and_run(config, weights, x, device=device)
     except MissingLayer as e:
         pytest.skip(f"layer {e} is not implemented yet")
     np.testing.assert_allclose(y, y_k3, atol=1e-4, rtol=1e-4)
@@ -218,13 +230,17 @@ def test_bad_inputs_name_layer_and_shapes():
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+@pytest.mark.usefixtures("_no_tf32")
 def test_cuda_channels_last_matches_cpu():
-    case, want = CONV_CASES[0]
     for case, want in CONV_CASES:
         layer, x, _ = run_case(case)
         layer.cuda()
-        y = layer(torch.as_tensor(x).cuda()).cpu().numpy()
-        np.testing.assert_allclose(y, want, atol=1e-4, rtol=1e-4)
+        y = layer(torch.as_tensor(x).cuda()).detach().cpu().numpy()
+        np.testing.assert_allclose(y, want, atol=1e-4, rtol=1e-4, err_msg=case["name"])
+        for spec in layer._weight_specs:
+            t = spec.tensor
+            if t.dim() == 4 and layer.data_format == "channels_last":
+                assert t.is_contiguous(memory_format=torch.channels_last), case["name"]
 
 
 def test_fixture_metadata_names_keras_version():

@@ -10,6 +10,15 @@ from _keras_layer_cases import det, load_cases, run_case
 from layer_harness import run_layer_test
 
 L = keras.layers
+
+
+@pytest.fixture
+def _no_tf32():
+    """Reference comparisons on CUDA in full float32 (cuDNN convs default to TF32)."""
+    old = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    yield
+    torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = old
 RESHAPE_CASES = load_cases("reshaping")
 
 
@@ -80,3 +89,16 @@ def test_errors():
         L.Cropping2D(((2, 1), (0, 0)))(np.ones((1, 3, 6, 2), "float32"))
     with pytest.raises(ValueError, match="ndim=4"):
         L.UpSampling2D()(np.ones((1, 3, 4), "float32"))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+@pytest.mark.usefixtures("_no_tf32")
+def test_cuda_matches_real_keras():
+    for case, want in RESHAPE_CASES:
+        from _keras_layer_cases import build_case
+        layer, x, call_kw = build_case(case)
+        layer.cuda()
+        if "mask" in call_kw:
+            call_kw["mask"] = torch.as_tensor(call_kw["mask"]).cuda()
+        y = layer(torch.as_tensor(x).cuda(), **call_kw).cpu().numpy()
+        np.testing.assert_allclose(y, want, atol=1e-4, rtol=1e-4, err_msg=case["name"])
