@@ -26,6 +26,15 @@ def load(family: str, lib: str = "k3"):
     return cases, data
 
 
+def load_keras_files():
+    """-> (configs, arrays) extracted from shared/keras_files by
+    ``compat_suite/reference/extract_rnn_keras_files.py``."""
+    base = os.path.join(FIXTURES, "keras_files_rnn")
+    with open(base + ".json") as f:
+        configs = json.load(f)
+    return configs, dict(np.load(base + ".npz"))
+
+
 def _tensor(a):
     return torch.as_tensor(np.asarray(a))
 
