@@ -77,7 +77,6 @@ def normalization(keras, lib, configs):
             s.put(f"{tag}.after{i}", wi)
         configs[tag] = cfg_of(layer)
     if lib == "k3":
-        from keras.src.backend import set_keras_mask  # noqa: F401
         mask = np.array([[1, 1, 0], [1, 0, 0], [1, 1, 1], [0, 1, 1]], bool)
         s.put("bn_mask.mask", mask)
         layer = L.BatchNormalization(momentum=0.8)

@@ -17,7 +17,8 @@ ORACLE = os.path.join(FIX, "..", "training_oracle")
 
 
 @pytest.mark.parametrize("cls,kwargs,n_w", [
-    (L.ReLU, {"max_value": 6.0}, 0), (L.LeakyReLU, {}, 0), (L.PReLU, {"alpha_initializer": "ones"}, 1),
+    (L.ReLU, {"max_value": 6.0}, 0), (L.LeakyReLU, {}, 0),
+    (L.PReLU, {"alpha_initializer": "ones"}, 1),
     (L.PReLU, {"shared_axes": [1], "alpha_initializer": "ones"}, 1), (L.ELU, {"alpha": 0.5}, 0),
     (L.ThresholdedReLU, {"theta": 0.5}, 0), (L.Softmax, {"axis": 1}, 0)])
 def test_harness(cls, kwargs, n_w):

@@ -16,7 +16,8 @@ L = keras.layers
 # ------------------------------------------------------------------------------------------
 # harness
 # ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("kwargs,shape", [({}, (3, 4)), ({}, (2, 3, 5, 4)), ({"axis": 1}, (2, 3, 4)),
+@pytest.mark.parametrize("kwargs,shape", [({}, (3, 4)), ({}, (2, 3, 5, 4)),
+                                          ({"axis": 1}, (2, 3, 4)),
                                           ({"center": False}, (3, 4)),
                                           ({"axis": [1, 2]}, (2, 3, 4))])
 def test_batchnorm_harness(kwargs, shape):
@@ -237,7 +238,8 @@ def test_batchnorm_float16_input_and_no_grad_to_stats():
 # ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("lib", ["k3", "k2"])
 @pytest.mark.parametrize("tag,kwargs", [("ln_last", {}), ("ln_12", {"axis": [1, 2]}),
-                                        ("ln_axis1", {"axis": 1}), ("ln_rms", {"rms_scaling": True}),
+                                        ("ln_axis1", {"axis": 1}),
+                                        ("ln_rms", {"rms_scaling": True}),
                                         ("ln_nocenter", {"center": False})])
 def test_layernorm_reference(lib, tag, kwargs):
     r = ref("normalization", lib)

@@ -9,8 +9,6 @@ feeds float32 unless its ``Input`` says otherwise).
 """
 from __future__ import annotations
 
-from typing import Optional
-
 import numpy as np
 import torch
 import torch.nn.functional as F

@@ -10,7 +10,7 @@ ANDs the masks that exist and computes ignoring them.
 """
 from __future__ import annotations
 
-from typing import List, Optional, Sequence
+from typing import List
 
 import numpy as np
 import torch
