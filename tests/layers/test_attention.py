@@ -7,7 +7,6 @@ import warnings
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as tF
 
 import torchkeras as keras
 from torchkeras.backend import config as backend_config

@@ -6,7 +6,6 @@ weights. Dot scores without returned weights go through ``F.scaled_dot_product_a
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 

@@ -10,7 +10,7 @@ back. Other masks return ``None`` and the caller falls back to the step loop.
 """
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Tuple
+from typing import Optional, Sequence
 
 import torch
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
@@ -81,7 +81,7 @@ def fused_rnn(mode: str, x: torch.Tensor, hx, weights: Sequence[torch.Tensor], h
         return y, _last(y, bidirectional), h
 
     first_cpu, count_cpu = info
-    batch, steps = x.shape[0], x.shape[1]
+    steps = x.shape[1]
     dev = x.device
     first = first_cpu.to(dev, non_blocking=True)
     count = count_cpu.to(dev, non_blocking=True)

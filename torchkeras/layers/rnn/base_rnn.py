@@ -12,7 +12,7 @@ call starts from; it needs a fixed batch size, known when the layer is built.
 """
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import List
 
 import numpy as np
 import torch

@@ -15,7 +15,7 @@ mask per gate, as Keras does.
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Optional
 
 import numpy as np
 import torch

@@ -10,7 +10,6 @@ one batched convolution, only the recurrent convolution runs per step.
 from __future__ import annotations
 
 import math
-from typing import Optional
 
 import torch
 import torch.nn.functional as F
