@@ -133,6 +133,29 @@ class _ConvCommon(Layer):
             self._pad_cache[spatial] = res
         return res
 
+    def _static_pads(self):
+        """The op padding when it does not depend on the input size ('valid', 'causal', 'same'
+        with unit strides), else None (computed per input size by ``_pads_for``)."""
+        if self.padding == "same" and any(s > 1 for s in self.strides):
+            return None
+        fake = tuple((k - 1) * d + 1 for k, d in zip(self.kernel_size, self.dilation_rate))
+        pairs = _padding.padding_amounts(self.padding, fake, self.kernel_size, self.strides,
+                                         self.dilation_rate)
+        if all(b == a for b, a in pairs):
+            return (_layout.op_tuple([b for b, _ in pairs], self.rank, 0), None)
+        return (_layout.op_tuple([0] * self.rank, self.rank, 0), _padding.torch_pad_arg(pairs))
+
+    def _conv_pads(self, inputs):
+        pads = self._fixed_pads
+        if pads is None:
+            pads = self._pads_for(self._input_spatial(inputs))
+        return pads
+
+    def _op_error(self, inputs, err: RuntimeError):
+        """A torch error from the op: re-raise Keras's ValueError when the input is too small."""
+        self._pads_for(self._input_spatial(inputs))  # raises ValueError for too-small inputs
+        raise err
+
     def _activate(self, y):
         if self.activation is not activations.linear:
             y = self.activation(y)
@@ -219,6 +242,7 @@ class BaseConv(_ConvCommon):
         self._op = F.conv3d if self.rank == 3 else F.conv2d
         self._op_strides = _layout.op_tuple(self.strides, self.rank, 1)
         self._op_dilation = _layout.op_tuple(self.dilation_rate, self.rank, 1)
+        self._fixed_pads = self._static_pads()
         self._pointwise = self._channels_last and self.groups == 1 and \
             all(k == 1 for k in self.kernel_size) and all(s == 1 for s in self.strides)
         self.built = True
@@ -239,17 +263,21 @@ class BaseConv(_ConvCommon):
 
     def _run(self, inputs, weight, bias):
         cl = self._channels_last
-        inputs = self._cast_input(inputs, weight)
+        if inputs.dtype != weight.dtype:
+            inputs = self._cast_input(inputs, weight)
         if self._pointwise:
             # 1x1, stride 1, one group, channels_last: a matmul over the channel axis of the
             # NHWC tensor (torch's CPU conv would take its copying slow path here).
             return F.linear(inputs, pointwise_matrix(weight), bias)
-        op_pad, fpad = self._pads_for(self._input_spatial(inputs))
+        op_pad, fpad = self._conv_pads(inputs)
         x = _layout.to_torch(inputs, self.rank, cl)
         if fpad is not None:
             x = F.pad(x, fpad)
-        y = self._op(x, _layout.as_op_weight(weight, self.rank), bias, self._op_strides, op_pad,
-                     self._op_dilation, self.groups)
+        try:
+            y = self._op(x, _layout.as_op_weight(weight, self.rank), bias, self._op_strides,
+                         op_pad, self._op_dilation, self.groups)
+        except RuntimeError as e:
+            self._op_error(inputs, e)
         return _layout.from_torch(y, self.rank, cl)
 
     def call(self, inputs):

@@ -80,6 +80,7 @@ class BaseDepthwiseConv(_ConvCommon):
         self._op_strides = _layout.op_tuple(self.strides, self.rank, 1)
         self._op_dilation = _layout.op_tuple(self.dilation_rate, self.rank, 1)
         self._in_ch = in_ch
+        self._fixed_pads = self._static_pads()
         self.built = True
 
     def build(self, input_shape) -> None:
@@ -105,13 +106,17 @@ class BaseDepthwiseConv(_ConvCommon):
     def _depthwise_nchw(self, inputs, bias):
         """Keras-layout input -> NCHW-view output of the depthwise step."""
         weight = self.depthwise.weight
-        inputs = self._cast_input(inputs, weight)
-        op_pad, fpad = self._pads_for(self._input_spatial(inputs))
+        if inputs.dtype != weight.dtype:
+            inputs = self._cast_input(inputs, weight)
+        op_pad, fpad = self._conv_pads(inputs)
         x = _layout.to_torch(inputs, self.rank, self._channels_last)
         if fpad is not None:
             x = F.pad(x, fpad)
-        return self._op(x, _layout.as_op_weight(weight, self.rank), bias, self._op_strides,
-                        op_pad, self._op_dilation, self._in_ch)
+        try:
+            return self._op(x, _layout.as_op_weight(weight, self.rank), bias, self._op_strides,
+                            op_pad, self._op_dilation, self._in_ch)
+        except RuntimeError as e:
+            self._op_error(inputs, e)
 
     def call(self, inputs):
         y = self._depthwise_nchw(inputs, self.depthwise.bias)
