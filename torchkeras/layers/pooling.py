@@ -112,10 +112,20 @@ class BasePooling(Layer):
 
     def call(self, inputs):
         cl = self._channels_last
-        op_pad, fpad, corr = self._plan(
-            tuple(inputs.shape[1:-1]) if cl else tuple(inputs.shape[2:]), inputs.device,
-            inputs.dtype)
+        spatial = tuple(inputs.shape[1:-1]) if cl else tuple(inputs.shape[2:])
+        if self.padding == "valid":
+            op_pad, fpad, corr = 0, None, None
+        else:
+            op_pad, fpad, corr = self._plan(spatial, inputs.device, inputs.dtype)
         x = _layout.to_torch(inputs, self.rank, cl)
+        try:
+            y = self._pool(x, op_pad, fpad, corr)
+        except RuntimeError:
+            self._plan(spatial, inputs.device, inputs.dtype)  # Keras's error if too small
+            raise
+        return _layout.from_torch(y, self.rank, cl)
+
+    def _pool(self, x, op_pad, fpad, corr):
         trank = _layout.torch_rank(self.rank)
         if self.mode == "max":
             if fpad is not None:
@@ -130,7 +140,7 @@ class BasePooling(Layer):
             else:
                 y = _AVG_OPS[trank](x, self._op_kernel, self._op_strides, op_pad,
                                     count_include_pad=False)
-        return _layout.from_torch(y, self.rank, cl)
+        return y
 
     def get_config(self):
         cfg = super().get_config()
