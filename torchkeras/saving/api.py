@@ -100,8 +100,8 @@ def _h5_kind(f, source) -> str:
 # ------------------------------------------------------------------------------------------
 @contextlib.contextmanager
 def _loading_scope(era: int, custom_objects, safe_mode):
-    with backend_config.era_scope(era), object_registry.CustomObjectScope(custom_objects or {}), \
-            safe_mode_scope(safe_mode):
+    with backend_config.era_scope(era), \
+            object_registry.exposed_custom_objects(custom_objects), safe_mode_scope(safe_mode):
         yield
 
 
@@ -126,7 +126,24 @@ def _unwrap(model):
 
 
 def _model_era(model) -> int:
-    return int(getattr(model, "_torchkeras_era", None) or backend_config.keras_era())
+    """The Keras era whose semantics the model follows: the file's era for a loaded model;
+    else the era of the era-dependent functions its layers hold (``hard_sigmoid`` differs
+    between tf-keras and Keras 3); else the current era."""
+    era = getattr(model, "_torchkeras_era", None)
+    if era:
+        return int(era)
+    from .. import activations
+    marks = {id(getattr(activations, "_hard_sigmoid_keras2", None)): 2,
+             id(getattr(activations, "_hard_sigmoid_keras3", None)): 3}
+    marks.pop(id(None), None)
+    found = set()
+    for layer in model._flatten_layers(include_self=True):
+        for value in vars(layer).values():
+            if callable(value) and id(value) in marks:
+                found.add(marks[id(value)])
+    if len(found) == 1:
+        return found.pop()
+    return backend_config.keras_era()
 
 
 def _rebuild(config, source: str, custom_objects):
@@ -391,7 +408,11 @@ def _load_torch_model(path, custom_objects, compile, safe_mode):
     return model
 
 
-def _load_state_dict(model, state_dict, source, skip_mismatch=False) -> None:
+def _load_state_dict(model, state_dict, source, skip_mismatch=False, by_name=False) -> None:
+    """Load a torch ``state_dict``. Keys are module paths built from layer names; when they
+    differ (auto-generated names: ``dense`` vs ``dense_2``) but the entries correspond one to
+    one in order and shape, they are paired by position, as Keras pairs HDF5 layers
+    (``by_name=True`` insists on the names)."""
     import torch
     if isinstance(state_dict, dict) and "state_dict" in state_dict and \
             isinstance(state_dict["state_dict"], dict):
@@ -404,6 +425,10 @@ def _load_state_dict(model, state_dict, source, skip_mismatch=False) -> None:
     unexpected = [k for k in state_dict if k not in own]
     bad = [(k, tuple(own[k].shape), tuple(state_dict[k].shape)) for k in own
            if k in state_dict and tuple(own[k].shape) != tuple(state_dict[k].shape)]
+    if (missing or unexpected) and not by_name and len(own) == len(state_dict) and all(
+            tuple(a.shape) == tuple(b.shape) for a, b in zip(own.values(), state_dict.values())):
+        state_dict = dict(zip(own.keys(), state_dict.values()))
+        missing, unexpected, bad = [], [], []
     if missing or unexpected or bad:
         msg = (f"Cannot load the state_dict in '{source}' into model '{model.name}': "
                + "; ".join(p for p in (
@@ -478,7 +503,7 @@ def load_weights(model, filepath, by_name: bool = False, skip_mismatch: bool = F
         state = _torch_load(path)
         if isinstance(state, dict) and state.get("format") == TORCH_FORMAT_TAG:
             state = state.get("state_dict")
-        _load_state_dict(model, state, path, skip_mismatch=skip_mismatch)
+        _load_state_dict(model, state, path, skip_mismatch=skip_mismatch, by_name=by_name)
         return None
     if kind == "keras":
         from . import keras_zip

@@ -55,8 +55,21 @@ def _bn_axis(cfg):
     return cfg
 
 
+def _lambda_function(cfg):
+    """Keras 2 stores a Lambda's bytecode as ``[code, defaults, closure]`` plus
+    ``function_type``; Keras 3 as ``{"class_name": "__lambda__", "config": {...}}``."""
+    for key, type_key in (("function", "function_type"), ("output_shape", "output_shape_type")):
+        kind = cfg.pop(type_key, None)
+        value = cfg.get(key)
+        if kind == "lambda" and isinstance(value, (list, tuple)):
+            code, defaults, closure = (list(value) + [None, None])[:3]
+            cfg[key] = {"class_name": "__lambda__",
+                        "config": {"code": code, "defaults": defaults, "closure": closure}}
+    return cfg
+
+
 # Per-class value conversions Keras 3 needs (config dialect only).
-_K3_FIXUPS = {"BatchNormalization": _bn_axis}
+_K3_FIXUPS = {"BatchNormalization": _bn_axis, "Lambda": _lambda_function}
 # Nested-object keys -> the Keras module their classes live in.
 _MODULE_BY_KEY_SUFFIX = (
     ("initializer", "keras.initializers"),

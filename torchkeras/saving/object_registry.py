@@ -102,3 +102,33 @@ def get_registered_object(name: str, custom_objects: Optional[Dict] = None,
         if module_objects and cand in module_objects:
             return module_objects[cand]
     return None
+
+
+def active_custom_objects() -> Dict[str, Any]:
+    """Global custom objects plus those of every active ``CustomObjectScope`` (innermost
+    wins): everything a ``get()`` should be able to resolve right now."""
+    out = dict(_GLOBAL_CUSTOM_OBJECTS)
+    for scope in _scope_stack():
+        out.update(scope)
+    return out
+
+
+import contextlib as _contextlib  # noqa: E402
+
+
+@_contextlib.contextmanager
+def exposed_custom_objects(custom_objects: Optional[Dict[str, Any]] = None):
+    """While loading a file: make ``custom_objects`` and the active scopes visible through
+    ``get_custom_objects()`` too (as Keras 2's ``CustomObjectScope`` did by updating the
+    global dict), so every ``get()`` of activations, initializers, regularizers,
+    constraints, losses, metrics and optimizers resolves them. Restored on exit."""
+    extra = active_custom_objects()
+    extra.update(custom_objects or {})
+    saved = dict(_GLOBAL_CUSTOM_OBJECTS)
+    _GLOBAL_CUSTOM_OBJECTS.update(extra)
+    try:
+        with CustomObjectScope(custom_objects or {}):
+            yield
+    finally:
+        _GLOBAL_CUSTOM_OBJECTS.clear()
+        _GLOBAL_CUSTOM_OBJECTS.update(saved)

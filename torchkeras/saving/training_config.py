@@ -164,6 +164,19 @@ def _flatten_single_output_metrics(metrics, model):
     return metrics
 
 
+def _modern_optimizer_config(cfg):
+    """A file's optimizer config with Keras 1/2 spellings the file's author cannot change
+    (``lr``, ``decay=0``) normalised, so loading an old file does not warn about them."""
+    if not isinstance(cfg, dict) or not isinstance(cfg.get("config"), dict):
+        return cfg
+    inner = dict(cfg["config"])
+    if "lr" in inner and "learning_rate" not in inner:
+        inner["learning_rate"] = inner.pop("lr")
+    if inner.get("decay") in (0, 0.0):
+        inner.pop("decay")
+    return {**cfg, "config": inner}
+
+
 def compile_from_config(model, config: Dict[str, Any], custom_objects=None,
                         source: str = "the file") -> bool:
     """Compile ``model`` from a ``training_config`` / ``compile_config``. Returns True when
@@ -181,7 +194,8 @@ def compile_from_config(model, config: Dict[str, Any], custom_objects=None,
         elif isinstance(opt_cfg, str):
             optimizer = optimizers_mod.get(opt_cfg)
         else:
-            optimizer = optimizers_mod.deserialize(opt_cfg, custom_objects=custom_objects)
+            optimizer = optimizers_mod.deserialize(_modern_optimizer_config(opt_cfg),
+                                                   custom_objects=custom_objects)
         loss = _deserialize_losses(config.get("loss"), custom_objects)
         metrics = _flatten_single_output_metrics(
             _deserialize_metrics(config.get("metrics"), custom_objects), model)
