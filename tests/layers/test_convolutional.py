@@ -252,3 +252,19 @@ def test_fixture_metadata_names_keras_version():
     with open(os.path.join(FIXTURES, "..", "keras_conv_cases.json")) as f:
         meta = json.load(f)
     assert meta["keras"].startswith("3.")
+
+
+def test_regularizers_see_the_keras_layout_kernel():
+    layer = L.Conv2D(2, 3, kernel_regularizer="l2", bias_regularizer="l1",
+                     bias_initializer="ones")
+    layer(np.ones((1, 5, 5, 3), "float32"))
+    k, b = layer.get_weights()
+    got = sorted(float(v.detach()) for v in layer.losses)
+    np.testing.assert_allclose(got, sorted([0.01 * float((k ** 2).sum()),
+                                            0.01 * float(np.abs(b).sum())]), rtol=1e-6)
+
+
+def test_dtype_float64_layer():
+    layer = L.Conv1D(2, 3, padding="same", dtype="float64")
+    y = layer(np.ones((1, 5, 2), "float32"))
+    assert y.dtype == torch.float64 and layer.get_weights()[0].dtype == np.float64
