@@ -507,3 +507,41 @@ def test_errors_are_keras_style():
         L.ConvLSTM2D(2, 3, padding="causal")
     with pytest.raises(ValueError, match="zero or negative"):
         L.ConvLSTM2D(2, 5)(np.zeros((1, 2, 3, 3, 1), "float32"))
+
+
+def test_conv_lstm_dropout_and_gradients():
+    layer = L.ConvLSTM2D(2, 3, padding="same", dropout=0.3, recurrent_dropout=0.3,
+                         return_sequences=True, seed=0)
+    x = np.random.default_rng(10).normal(size=(2, 3, 4, 4, 1)).astype("float32")
+    y0 = layer(x).detach().numpy()
+    y1 = layer(x, training=True)
+    assert not np.allclose(y0, y1.detach().numpy())
+    y1.sum().backward()
+    assert all(w.tensor.grad is not None for w in layer.trainable_weights)
+    # the ConvLSTMCell run step by step gives the layer's numbers
+    cell = L.ConvLSTMCell(2, 2, 3, padding="same")
+    xt = torch.as_tensor(x)
+    cell.build((2, 4, 4, 1))
+    cell.set_weights(layer.get_weights())
+    states = cell.get_initial_state(batch_size=2)
+    outs = []
+    for t in range(3):
+        out, states = cell.call(xt[:, t], states)
+        outs.append(out)
+    np.testing.assert_allclose(torch.stack(outs, 1).detach().numpy(), y0, atol=1e-5)
+
+
+def test_subclassed_builtin_cell_uses_its_own_call():
+    class DoubledLSTMCell(L.LSTMCell):
+        def call(self, inputs, states, training=False):
+            h, new = super().call(inputs, states, training=training)
+            return 2 * h, new
+
+    x = np.random.default_rng(11).normal(size=(2, 3, 4)).astype("float32")
+    custom = L.RNN(DoubledLSTMCell(3))
+    plain = L.RNN(L.LSTMCell(3))
+    custom(x)
+    plain(x)
+    plain.set_weights(custom.get_weights())
+    np.testing.assert_allclose(custom(x).detach().numpy(), 2 * plain(x).detach().numpy(),
+                               atol=1e-6)
