@@ -43,6 +43,10 @@ class Sequential(Model):
         if not isinstance(layer, Layer):
             raise ValueError("Only instances of `keras.Layer` can be added to a Sequential "
                              f"model. Received: {layer!r} (of type {type(layer)})")
+        adopt = getattr(layer, "_adopt_as_first_layer", None)
+        if adopt is not None and not self._stack and self._input_layer is None:
+            # Keras 1 ``Merge([model_a, model_b])`` as first layer (torchkeras.legacy.layers)
+            return adopt(self, rebuild)
         if isinstance(layer, InputLayer):
             if self._stack or self._input_layer is not None:
                 raise ValueError("An InputLayer can only be added first to a Sequential model.")

@@ -39,6 +39,12 @@ for _fam in _FAMILIES:
         continue
     _export(_mod)
 
+# Keras 1 layers (Merge / merge, MaxoutDense, Highway, Deconvolution2D, AtrousConvolution1D/2D),
+# exported by keras.layers up to Keras 2.1: see torchkeras.legacy.
+from ..legacy.layers import Highway, MaxoutDense, Merge, merge  # noqa: E402,F401
+from ..legacy.classes import (AtrousConvolution1D, AtrousConvolution2D,  # noqa: E402,F401
+                              Deconvolution2D, Deconvolution3D)
+
 
 def serialize(layer):
     from ..saving.serialization import serialize_layer

@@ -11,15 +11,15 @@ from .conv.conv import Conv1D, Conv2D, Conv3D
 from .conv.depthwise import DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D
 from .conv.transpose import Conv1DTranspose, Conv2DTranspose, Conv3DTranspose
 
-# Aliases exported by tf.keras 2.x and Keras 3 (Keras 1 names are translated elsewhere).
-Convolution1D = Conv1D
-Convolution2D = Conv2D
-Convolution3D = Conv3D
+# Aliases exported by tf.keras 2.x and Keras 3. ``Convolution1D/2D/3D`` and
+# ``SeparableConvolution2D`` also read Keras 1 positional arguments (``Convolution2D(32, 3, 3)``
+# is a 3x3 kernel, as in Keras 1 and 2.0-2.3): see torchkeras.legacy.classes.
+from ..legacy.classes import Convolution1D, Convolution2D, Convolution3D  # noqa: E402
+from ..legacy.classes import SeparableConvolution2D  # noqa: E402
 Convolution1DTranspose = Conv1DTranspose
 Convolution2DTranspose = Conv2DTranspose
 Convolution3DTranspose = Conv3DTranspose
 SeparableConvolution1D = SeparableConv1D
-SeparableConvolution2D = SeparableConv2D
 
 __all__ = [
     "Conv1D", "Conv2D", "Conv3D",

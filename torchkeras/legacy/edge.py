@@ -17,6 +17,9 @@ from typing import Callable, Dict, List
 
 RULES: Dict[str, List[Callable]] = {}
 _LOADED = False
+# A rule may put ``{attribute: value}`` under this key: set on the instance after ``__init__``
+# (for Keras 1 arguments that are facts about the object, not constructor arguments).
+SET_AFTER_INIT = "__legacy_set_after_init__"
 
 
 def register(*class_names: str):
@@ -65,10 +68,14 @@ def install(cls) -> None:
 
     @functools.wraps(init)
     def __init__(self, *args, **kwargs):
+        after = None
         if not getattr(self, "_legacy_translated", False):  # outermost __init__ only
             args, kwargs = translate(type(self), args, kwargs)
+            after = kwargs.pop(SET_AFTER_INIT, None)
             object.__setattr__(self, "_legacy_translated", True)
         init(self, *args, **kwargs)
+        for attr, value in (after or {}).items():
+            setattr(self, attr, value)
 
     __init__._legacy_wrapped = True
     cls.__init__ = __init__
