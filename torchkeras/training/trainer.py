@@ -736,12 +736,16 @@ class Trainer:
                       use_multiprocessing=False, shuffle=True, initial_epoch=0, **kwargs):
         """Deprecated since Keras 2.6 (removed in 3.0): same as ``fit`` on the generator."""
         from ..legacy.edge import translate_named, warn
-        _, kwargs = translate_named("Model.fit_generator", (), kwargs)
+        # Keras 1 sample counts become steps: the rules peek (and keep) the first batches
+        (generator, validation_data), kwargs = translate_named(
+            "Model.fit_generator", (generator, validation_data), kwargs)
         warn("`Model.fit_generator` is deprecated and will be removed in a future version. "
              "Please use `Model.fit`, which supports generators.")
         steps_per_epoch = kwargs.pop("steps_per_epoch", steps_per_epoch)
         epochs = kwargs.pop("epochs", epochs)
         validation_steps = kwargs.pop("validation_steps", validation_steps)
+        for name in ("max_queue_size", "workers", "use_multiprocessing"):
+            kwargs.pop(name, None)  # Keras 1 spellings, accepted and unused like the named args
         if kwargs:
             raise TypeError(f"fit_generator() got unexpected keyword arguments: {sorted(kwargs)}")
         return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
@@ -752,10 +756,12 @@ class Trainer:
     def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
                            workers=1, use_multiprocessing=False, verbose=0, **kwargs):
         from ..legacy.edge import translate_named, warn
-        _, kwargs = translate_named("Model.evaluate_generator", (), kwargs)
+        (generator,), kwargs = translate_named("Model.evaluate_generator", (generator,), kwargs)
         warn("`Model.evaluate_generator` is deprecated and will be removed in a future version. "
              "Please use `Model.evaluate`, which supports generators.")
         steps = kwargs.pop("steps", steps)
+        for name in ("max_queue_size", "workers", "use_multiprocessing"):
+            kwargs.pop(name, None)
         if kwargs:
             raise TypeError(f"evaluate_generator() got unexpected keyword arguments: "
                             f"{sorted(kwargs)}")
@@ -764,10 +770,12 @@ class Trainer:
     def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
                           workers=1, use_multiprocessing=False, verbose=0, **kwargs):
         from ..legacy.edge import translate_named, warn
-        _, kwargs = translate_named("Model.predict_generator", (), kwargs)
+        (generator,), kwargs = translate_named("Model.predict_generator", (generator,), kwargs)
         warn("`Model.predict_generator` is deprecated and will be removed in a future version. "
              "Please use `Model.predict`, which supports generators.")
         steps = kwargs.pop("steps", steps)
+        for name in ("max_queue_size", "workers", "use_multiprocessing"):
+            kwargs.pop(name, None)
         if kwargs:
             raise TypeError(f"predict_generator() got unexpected keyword arguments: "
                             f"{sorted(kwargs)}")
