@@ -6,7 +6,6 @@ value a library produced must be matched by one library that produced it (so an 
 tf-keras knows, such as ``'huber_loss'``, must resolve and match tf-keras), as the checker's
 ``--lib auto`` does. Inputs are replayed as numpy arrays and as torch tensors.
 """
-import numpy as np
 import pytest
 import torch
 

@@ -5,7 +5,7 @@ multi-label), as in Keras 3. All states are additive counts (reduction 'sum').
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 import numpy as np
 import torch
