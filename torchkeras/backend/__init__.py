@@ -9,3 +9,4 @@ except ImportError:  # pragma: no cover - filled in by backend/ops.py
     pass
 
 backend = lambda: "torch"  # noqa: E731  (keras.backend.backend())
+from .function import function  # noqa: E402,F401  (K.function: needs the engine graph)
