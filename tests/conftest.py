@@ -16,3 +16,4 @@ def _fresh_session():
     old = config.keras_era()
     yield
     config.set_keras_era(old)
+    torchkeras.mixed_precision.set_global_policy(None)

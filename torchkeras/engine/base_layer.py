@@ -147,6 +147,7 @@ class Layer(nn.Module):
         if input_dtype is not None and dtype is None:
             dtype = input_dtype
         self._dtype_policy_name = self._policy_name(dtype)
+        self._explicit_dtype = dtype is not None
         self._dtype = config.standardize_dtype(self._compute_weight_dtype(dtype))
         self.autocast = autocast
         self.built = False
@@ -347,6 +348,7 @@ class Layer(nn.Module):
     # -- weights -------------------------------------------------------------------------------
     def _register_spec(self, spec: WeightSpec) -> None:
         spec.owner = self
+        spec.bind(self)
         self._weight_specs.append(spec)
 
     def _unique_param_name(self, name: str) -> str:
@@ -602,7 +604,10 @@ class Layer(nn.Module):
             _CTX.training = bool(training)
         _CTX.depth += 1
         try:
-            outputs = self.call(*args, **kwargs)
+            if self._full_precision_in_autocast and _autocast_on(args[0]):
+                outputs = self._call_full_precision(args, kwargs)
+            else:
+                outputs = self.call(*args, **kwargs)
         finally:
             _CTX.depth -= 1
             if set_ctx:
@@ -617,6 +622,21 @@ class Layer(nn.Module):
             if out_mask is not None:
                 _set_mask(outputs, out_mask)
         return outputs
+
+    @property
+    def _full_precision_in_autocast(self) -> bool:
+        """A layer given a plain float dtype (e.g. ``dtype='float32'`` on the last layer of a
+        ``mixed_float16`` model) computes in that dtype even inside autocast, as Keras does."""
+        name = self._dtype_policy_name
+        return name in ("float32", "float64") and self._explicit_dtype
+
+    def _call_full_precision(self, args, kwargs):
+        dev = args[0].device.type if isinstance(args[0], torch.Tensor) else "cpu"
+        with torch.autocast(dev, enabled=False):
+            cast = tree.map_structure(
+                lambda t: t.to(self._dtype) if isinstance(t, torch.Tensor) and
+                t.is_floating_point() else t, tuple(args))
+            return self.call(*cast, **kwargs)
 
     def compute_mask(self, inputs, mask=None):
         """Output mask: the input mask for layers that support masking, else None."""
@@ -817,6 +837,12 @@ def _pair_shapes(shapes, dtype):
     if isinstance(shapes, dict):
         return {k: OutputSpec(v, dtype) for k, v in shapes.items()}
     return OutputSpec(shapes, dtype)
+
+
+def _autocast_on(x) -> bool:
+    if not isinstance(x, torch.Tensor):
+        return False
+    return torch.is_autocast_enabled(x.device.type)
 
 
 def _has_keras_tensor(args, kwargs) -> bool:

@@ -18,14 +18,16 @@ import torch
 
 
 class WeightSpec:
-    __slots__ = ("name", "tensor", "to_keras", "from_keras", "keras_shape", "trainable",
-                 "regularizer", "constraint", "initializer", "owner")
+    __slots__ = ("name", "_tensor", "_holder", "_key", "to_keras", "from_keras", "keras_shape",
+                 "trainable", "regularizer", "constraint", "initializer", "owner")
 
     def __init__(self, name: str, tensor: torch.Tensor, keras_shape, trainable: bool = True,
                  to_keras: Optional[Callable] = None, from_keras: Optional[Callable] = None,
                  regularizer=None, constraint=None, initializer=None, owner=None):
         self.name = name
-        self.tensor = tensor
+        self._tensor = tensor
+        self._holder = None  # (module, "_parameters" | "_buffers"), resolved on bind()
+        self._key = None
         self.keras_shape = tuple(int(d) for d in keras_shape)
         self.trainable = trainable
         self.to_keras = to_keras
@@ -34,6 +36,34 @@ class WeightSpec:
         self.constraint = constraint
         self.initializer = initializer
         self.owner = owner
+
+    def bind(self, root: torch.nn.Module) -> None:
+        """Remember which module slot holds the tensor, so that ``module.to(...)`` (which
+        replaces buffers, and parameters too when torch is told to) never leaves the spec
+        pointing at a stale tensor."""
+        t = self._tensor
+        for module in root.modules():
+            for kind in ("_parameters", "_buffers"):
+                for key, value in module.__dict__[kind].items():
+                    if value is t:
+                        self._holder = (module, kind)
+                        self._key = key
+                        return
+
+    @property
+    def tensor(self) -> torch.Tensor:
+        if self._holder is not None:
+            module, kind = self._holder
+            t = module.__dict__[kind].get(self._key)
+            if t is not None:
+                self._tensor = t
+                return t
+        return self._tensor
+
+    @tensor.setter
+    def tensor(self, value: torch.Tensor) -> None:
+        self._tensor = value
+        self._holder = None
 
     def keras_value(self) -> torch.Tensor:
         """The weight in Keras layout (differentiable view where possible)."""

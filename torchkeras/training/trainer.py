@@ -78,6 +78,7 @@ class Trainer:
         self._run_eagerly = False
         self._step_counter = 0
         self._dist = None
+        self._optimizer_built = False
 
     # ------------------------------------------------------------------------------------------
     # compile
@@ -177,17 +178,33 @@ class Trainer:
         if self._device_hint() != dev:
             self.to(dev)
         if self.optimizer is not None and not getattr(self, "_optimizer_built", False):
-            params = [s.tensor for s in self._all_specs()
-                      if s.trainable and s.owner._trainable and isinstance(s.tensor,
-                                                                           torch.nn.Parameter)]
-            params += [p for p in self.parameters() if p.requires_grad and
-                       all(p is not q for q in params)]
+            # Keras weights go in as WeightSpecs: the optimizer then keeps its slots in Keras
+            # layout (files) and applies the weight constraints itself, as Keras 3 does.
+            specs = [s for s in self._all_specs() if s.trainable and s.owner._trainable and
+                     isinstance(s.tensor, torch.nn.Parameter)]
+            seen = {id(s.tensor) for s in specs}
+            extra = [p for p in self.parameters() if p.requires_grad and id(p) not in seen]
+            params = specs + extra
+            if not params:  # unbuilt subclassed model: built on the first batch
+                return dev
             build = getattr(self.optimizer, "build", None)
             if build is not None and not getattr(self.optimizer, "built", False):
                 build(params)
+            self._optimizer_applies_constraints = build is not None
             self._optimizer_built = True
             self._mixed_precision_setup(dev)
         return dev
+
+    def _build_from_batch(self, x) -> None:
+        """Keras's symbolic build: run the model once on the first batch (no gradient) so its
+        weights exist before the optimizer binds them."""
+        if not self.built or not any(True for _ in self.parameters()):
+            was = self.training
+            self.train(False)
+            with torch.no_grad():
+                self(x, training=False)
+            self.train(was)
+        self._prepare()
 
     def _mixed_precision_setup(self, dev) -> None:
         names = {l._dtype_policy_name for l in self._flatten_layers(include_self=True)}
@@ -205,6 +222,8 @@ class Trainer:
         self._reg_specs = [s for l in layers for s in l._weight_specs if s.regularizer is not None]
         self._constrained = [s for l in layers for s in l._weight_specs
                              if s.constraint is not None]
+        if getattr(self, "_optimizer_applies_constraints", False):
+            self._constrained = []  # the Keras optimizer applies them after each update
         self.__dict__["_loss_layers"] = layers  # plain list: not tracked as submodules
 
     def _autocast(self, dev):
@@ -487,6 +506,8 @@ class Trainer:
                 cbs.on_epoch_begin(epoch)
                 step = 0
                 for bx, by, bsw in adapter.epoch(epoch):
+                    if not self._optimizer_built:
+                        self._build_from_batch(bx)
                     if self._dist is not None:
                         self._global_batch_size = getattr(adapter, "global_batch_size", None)
                     cbs.on_train_batch_begin(step)
@@ -686,6 +707,8 @@ class Trainer:
         self._require_compiled("training/testing")
         dev = self._prepare()
         x, y, sample_weight = (da.to_device(v, dev) for v in (x, y, sample_weight))
+        if not self._optimizer_built:
+            self._build_from_batch(x)
         cw = self._class_weight_tensor(class_weight, dev)
         if cw is not None:
             sample_weight = _apply_class_weight(cw, y, sample_weight)
@@ -879,7 +902,7 @@ def _finalize(logs, model) -> Dict[str, Any]:
 
 def _to_numpy(t):
     if isinstance(t, torch.Tensor):
-        if t.dtype in (torch.bfloat16, torch.float16):
+        if t.dtype == torch.bfloat16:  # numpy has no bfloat16
             t = t.float()
         return t.detach().cpu().numpy()
     return np.asarray(t)
