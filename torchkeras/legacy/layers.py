@@ -532,3 +532,10 @@ def merge(inputs, mode="sum", concat_axis: int = -1, dot_axes=-1, output_shape=N
                   output_shape=output_shape, output_mask=output_mask, arguments=arguments,
                   name=name)
     return layer(list(inputs))
+
+
+def __getattr__(name):
+    if name == "Container":  # Keras 1 ``keras.engine.topology.Container`` = a functional model
+        from ..engine.functional import Functional
+        return Functional
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

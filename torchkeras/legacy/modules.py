@@ -29,17 +29,21 @@ LEGACY_PATHS: Dict[str, List[str]] = {
     "layers.experimental": _LAYERS, "layers.experimental.preprocessing": _LAYERS,
     "layers.preprocessing": _LAYERS, "layers.rnn": _LAYERS, "layers.activation": _LAYERS,
     "layers.regularization": _LAYERS, "layers.reshaping": _LAYERS, "layers.attention": _LAYERS,
-    "engine.topology": ["torchkeras.engine", "torchkeras.utils.layer_utils"],
+    "engine.topology": ["torchkeras.engine", "torchkeras.utils.layer_utils",
+                        "torchkeras.legacy.layers"],
     "engine.training": ["torchkeras.engine"], "engine.base_layer": ["torchkeras.engine"],
     "engine.input_layer": ["torchkeras.engine"], "engine.sequential": ["torchkeras.engine"],
     "engine.functional": ["torchkeras.engine"], "engine.network": ["torchkeras.engine"],
     "engine.input_spec": ["torchkeras.engine"], "engine.keras_tensor": ["torchkeras.engine"],
-    "utils.np_utils": ["torchkeras.utils"], "utils.data_utils": ["torchkeras.utils"],
+    "utils.data_utils": ["torchkeras.utils"],
     "utils.generic_utils": ["torchkeras.utils", "torchkeras.saving"],
     "utils.vis_utils": ["torchkeras.utils"], "utils.layer_utils": ["torchkeras.utils"],
     "utils.io_utils": ["torchkeras.utils"], "utils.conv_utils": ["torchkeras.utils"],
     "utils.multi_gpu_utils": ["torchkeras.utils"], "utils.all_utils": ["torchkeras.utils"],
     "objectives": ["torchkeras.losses"],
+    "initializations": ["torchkeras.initializers"],  # Keras 1 module name
+    "utils.visualize_util": ["torchkeras.legacy.backend_compat", "torchkeras.utils"],
+    "utils.np_utils": ["torchkeras.utils", "torchkeras.legacy.backend_compat"],
     "legacy": ["torchkeras.legacy"], "legacy.layers": _LAYERS,
     "legacy.interfaces": ["torchkeras.legacy"],
     "optimizers.legacy": ["torchkeras.optimizers"],
@@ -51,6 +55,9 @@ LEGACY_PATHS: Dict[str, List[str]] = {
     "wrappers.scikit_learn": ["torchkeras.wrappers"],
     "src": ["torchkeras"],
 }
+
+# Keras 1 names of top-level modules -> torchkeras modules
+_TOP_LEVEL_ALIASES: Dict[str, str] = {"initializations": "torchkeras.initializers"}
 
 _ALIAS_ROOTS = ("keras", "tensorflow.keras", "tf_keras", "tensorflow.python.keras")
 
@@ -75,6 +82,24 @@ class _ShimModule(types.ModuleType):
                 return getattr(mod, attr)
         raise AttributeError(f"module '{self.__name__}' has no attribute '{attr}' (torchkeras "
                              f"maps it to {', '.join(self.__targets)})")
+
+
+class _CallableShimModule(_ShimModule):
+    """A shim module that is also a function: ``keras.layers.merge`` is both Keras 2's module
+    path (``from keras.layers.merge import concatenate``) and Keras 1's ``merge(...)``
+    function (``from keras.layers import merge`` after the module was imported)."""
+
+    def __init__(self, name: str, targets: List[str], function: str):
+        super().__init__(name, targets)
+        self.__function = function
+
+    def __call__(self, *args, **kwargs):
+        mod, _, attr = self.__function.rpartition(".")
+        return getattr(importlib.import_module(mod), attr)(*args, **kwargs)
+
+
+# old module paths that are also callables in Keras 1
+_CALLABLE_PATHS: Dict[str, str] = {"layers.merge": "torchkeras.legacy.layers.merge"}
 
 
 class _TFStandIn(types.ModuleType):
@@ -176,6 +201,8 @@ def _resolve(fullname: str):
                           "Keras code on PyTorch and provides only `tensorflow.keras`.")
     if rel == "":
         return torchkeras
+    if rel in _CALLABLE_PATHS:
+        return _CallableShimModule(fullname, LEGACY_PATHS[rel], _CALLABLE_PATHS[rel])
     if rel in LEGACY_PATHS:
         return _ShimModule(fullname, LEGACY_PATHS[rel])
     try:
@@ -202,6 +229,11 @@ def install_as_keras(tensorflow: bool = True) -> None:
     if _FINDER not in sys.meta_path:
         sys.meta_path.insert(0, _FINDER)
     sys.modules["keras"] = torchkeras
+    # Keras 1 top-level module names: ``from keras import initializations`` looks for an
+    # attribute of the package first
+    for old, new in _TOP_LEVEL_ALIASES.items():
+        if not hasattr(torchkeras, old):
+            setattr(torchkeras, old, importlib.import_module(new))
 
 
 def uninstall_as_keras() -> None:
