@@ -153,12 +153,3 @@ def transpose_crop(n: int, k: int, padding: str, output_padding: Optional[int], 
     full = (n - 1) * s + eff
     start = max(full - length, 0) // 2 if padding == "same" else 0
     return start, length
-
-
-def fmt_shape(shape) -> str:
-    return str(tuple(shape))
-
-
-def ceil_div(a: int, b: int) -> int:
-    return -(-a // b)
-

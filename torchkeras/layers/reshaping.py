@@ -5,8 +5,9 @@ interpolations are TensorFlow's ``tf.image.resize`` (half-pixel centres, no anti
 'bilinear' (== torch ``align_corners=False``); 'bicubic' (Keys kernel with a = -0.5, unlike
 torch's a = -0.75), 'lanczos3' / 'lanczos5', 'gaussian' (sigma 0.5, radius 1.5) and
 'mitchellcubic' (B = C = 1/3): taps outside the image are dropped and the remaining weights
-renormalised, as TensorFlow does; 'area' (equals nearest for the integer factors UpSampling uses). Padding and
-cropping amounts are ``(before, after)`` per spatial axis.
+renormalised, as TensorFlow does ('bicubic' also reads its weights from TensorFlow's
+1024-entry table); 'area' (equals nearest for the integer factors UpSampling uses). Padding
+and cropping amounts are ``(before, after)`` per spatial axis.
 
 Channels-last tensors stay channels-last without copies: resizing runs on an NCHW view,
 padding pads the Keras-layout tensor directly, cropping returns a view.
