@@ -154,6 +154,7 @@ class Layer(nn.Module):
         self.supports_masking = getattr(self, "supports_masking", False)
         self.stateful = getattr(self, "stateful", False)
         self.input_spec: Optional[InputSpec] = None
+        self._spec_checked_shape = None
         self._inbound_nodes: List = []
         self._outbound_nodes: List = []
         self._weight_specs: List[WeightSpec] = []
@@ -585,7 +586,10 @@ class Layer(nn.Module):
         if not self.built:
             self._maybe_build(inputs)
         elif self.input_spec is not None:
-            self._check_input_spec(inputs)
+            shape = inputs.shape if isinstance(inputs, torch.Tensor) else None
+            if shape is None or shape != self._spec_checked_shape:
+                self._check_input_spec(inputs)
+                self._spec_checked_shape = shape  # the same shape passes again without a check
         training = kwargs.pop("training", None)
         outer = _CTX.depth == 0
         if outer:

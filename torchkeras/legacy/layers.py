@@ -316,7 +316,7 @@ class Merge(Layer):
     def _check_list(self, inputs):
         if not isinstance(inputs, (list, tuple)) or len(inputs) < 2:
             raise TypeError(f"Merge layer '{self.name}' must be called on a list of at least 2 "
-                            f"tensors. Received: {inputs!r}")
+                            f"tensors." + (f" Received: {inputs!r}" if inputs is not None else ""))
 
     def _dot_axes_for(self, a, b):
         return _normalize_dot_axes(self.dot_axes, a.dim(), b.dim(), self.name)
@@ -398,6 +398,9 @@ class Merge(Layer):
     def compute_output_shape(self, input_shape):
         if self._branches is not None:
             raise NotImplementedError  # run the branches on dummy tensors
+        if not isinstance(input_shape, (list, tuple)) or len(input_shape) < 2 or \
+                not all(isinstance(s, (list, tuple)) for s in input_shape):
+            self._check_list(None)
         shapes = [tuple(s) for s in input_shape]
         mode = self.mode
         if callable(mode):

@@ -50,6 +50,7 @@ class CompiledState:
             self.losses = [None if l is None else (l if _is_ce_alias(l) else
                                                    _get_loss(losses_mod, l)) for l in per]
         self.loss_specs = per if loss is not None else [None] * n
+        self.fused = [None] * n
         if loss_weights is None:
             self.loss_weights = [1.0] * n
         elif isinstance(loss_weights, dict):
@@ -100,6 +101,8 @@ class CompiledState:
                 yp = y_pred_list[i]
                 self.losses[i] = _wrap_loss(losses_mod, losses_mod.resolve_loss_alias(
                     l, tuple(yt.shape) if yt is not None else tuple(yp.shape), tuple(yp.shape)))
+        self.fused = [None if l is None or isinstance(l, _TorchLoss) else
+                      fused_loss(losses_mod, l) for l in self.losses]
         out = []
         for i, nm in enumerate(self.output_names):
             yt = y_true_list[i] if i < len(y_true_list) else None
@@ -164,6 +167,34 @@ def _wrap_loss(losses_mod, fn):
     if isinstance(fn, losses_mod.Loss) or isinstance(fn, _TorchLoss):
         return fn
     return losses_mod.LossFunctionWrapper(fn, name=getattr(fn, "__name__", None))
+
+
+def fused_loss(losses_mod, loss):
+    """A single-kernel equivalent of ``loss(y_true, y_pred)`` for the unweighted case, or None.
+
+    Keras's mean squared / absolute error with the default reduction is the mean over every
+    element when ``y_true`` and ``y_pred`` have the same shape; ``F.mse_loss`` / ``F.l1_loss``
+    compute exactly that in one autograd node (the training hot loop uses it)."""
+    import torch.nn.functional as F
+    fn = getattr(loss, "fn", None)
+    cls = type(loss).__name__
+    reduction = getattr(loss, "reduction", "sum_over_batch_size")
+    if reduction not in ("sum_over_batch_size", "auto", None):
+        return None
+    if fn is losses_mod.mean_squared_error or cls == "MeanSquaredError":
+        op = F.mse_loss
+    elif fn is losses_mod.mean_absolute_error or cls == "MeanAbsoluteError":
+        op = F.l1_loss
+    else:
+        return None
+
+    def fused(y_true, y_pred):
+        if y_true.shape != y_pred.shape or not y_pred.is_floating_point():
+            return None
+        if y_true.dtype != y_pred.dtype:
+            y_true = y_true.to(y_pred.dtype)
+        return op(y_pred, y_true)
+    return fused
 
 
 class _TorchLoss:

@@ -252,8 +252,15 @@ class Trainer:
             if loss_fn is None or yt[i] is None:
                 per_output.append(None)
                 continue
-            value = loss_fn(yt[i], yp[i], sample_weight=sw[i]) if sw[i] is not None \
-                else loss_fn(yt[i], yp[i])
+            value = None
+            if sw[i] is None:
+                fused = st.fused[i]
+                if fused is not None and isinstance(yt[i], torch.Tensor):
+                    value = fused(yt[i], yp[i])
+                if value is None:
+                    value = loss_fn(yt[i], yp[i])
+            else:
+                value = loss_fn(yt[i], yp[i], sample_weight=sw[i])
             if value.dim():
                 value = value.mean()
             per_output.append(value)
@@ -290,7 +297,12 @@ class Trainer:
     def _update_metrics(self, st, y, y_pred, sample_weight, total, per_output, batch_size):
         if batch_size == 0:
             return
-        st.loss_tracker.update_state(total.detach(), sample_weight=batch_size)
+        tracker = st.loss_tracker  # a Mean: add the weighted value straight into its states
+        total = total.detach()
+        if total.dtype != tracker.total.dtype:
+            total = total.to(tracker.total.dtype)
+        tracker.total.add_(total, alpha=batch_size)
+        tracker.count.add_(batch_size)
         for tracker, value in zip(st.output_loss_trackers, per_output):
             if tracker is not None and value is not None:
                 tracker.update_state(value.detach(), sample_weight=batch_size)
