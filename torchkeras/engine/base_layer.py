@@ -503,8 +503,10 @@ class Layer(nn.Module):
         return int(sum(int(np.prod(s.keras_shape)) for s in self._all_specs()))
 
     # -- losses --------------------------------------------------------------------------------
-    def add_loss(self, loss) -> None:
-        """Add a loss tensor (e.g. a regularization term) computed in ``call``."""
+    def add_loss(self, loss, inputs=None) -> None:
+        """Add a loss tensor (e.g. a regularization term) computed in ``call``. ``inputs``
+        (Keras 1/2: the inputs the loss is conditional on) is accepted; losses are per call
+        here anyway."""
         if callable(loss) and not isinstance(loss, torch.Tensor):
             loss = loss()
         if not isinstance(loss, torch.Tensor):
