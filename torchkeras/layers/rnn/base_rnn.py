@@ -304,7 +304,8 @@ class RNN(Layer):
         if initial_state is not None:
             states = self._standardize_initial_state(initial_state, batch, x)
         elif self.stateful and self._state_names:
-            states = self.states
+            # copies: the buffers are overwritten in place below, and autograd saved these
+            states = tree.map_structure(lambda s: s.clone(), self.states)
         else:
             states = self.get_initial_state(batch)
             states = tree.map_structure(lambda s: s.to(device=x.device, dtype=x.dtype), states)
