@@ -442,6 +442,11 @@ class Lambda(Layer):
         if self._output_shape is None:
             cfg["output_shape"] = None
             cfg["output_shape_type"] = "raw"
+        elif callable(self._output_shape) and getattr(self._output_shape, "__name__",
+                                                      "<lambda>") != "<lambda>":
+            # a named function: saved by name and found again in custom_objects, as `function`
+            cfg["output_shape"] = object_registry.get_registered_name(self._output_shape)
+            cfg["output_shape_type"] = "function"
         elif callable(self._output_shape):
             cfg["output_shape"] = _func_dump(self._output_shape)
             cfg["output_shape_type"] = "lambda"
@@ -488,6 +493,12 @@ class Lambda(Layer):
                 raise ValueError("Lambda layer output_shape stored as bytecode: pass "
                                  "`safe_mode=False` to allow loading it.")
             out = _func_load(out)
+        elif out_type == "function" and isinstance(out, str):
+            name = out
+            out = object_registry.get_registered_object(name, custom_objects)
+            if out is None:
+                raise ValueError(f"Unknown function in Lambda layer `output_shape`: '{name}'. "
+                                 "Pass it in `custom_objects`.")
         elif isinstance(out, dict) and out.get("class_name") == "__lambda__":
             out = None
         cfg.pop("output_shape_module", None)
