@@ -1,5 +1,9 @@
 """Run by tests/distribute/test_ddp.py, once as a plain process and once under torchrun with 2
-ranks (gloo, CPU). Writes what it computed to OUT/rank<r>.npz (and OUT/files.txt on rank 0)."""
+ranks (gloo, CPU). Writes what it computed to OUT/rank<r>.npz / .json; rank 0 alone writes the
+CSV log, the checkpoints and the saved model.
+
+Modes: arrays (numpy input), loader (torch DataLoader), mixed (mixed_bfloat16 policy),
+jit (jit_compile=True), backup (BackupAndRestore: interrupted at epoch 2, then resumed)."""
 import json
 import os
 import sys
@@ -14,6 +18,8 @@ mode = sys.argv[2] if len(sys.argv) > 2 else "arrays"
 rank = int(os.environ.get("RANK", "0"))
 torch.set_num_threads(1)
 keras.utils.set_random_seed(0)
+if mode == "mixed":
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
 
 rng = np.random.default_rng(42)
 x = rng.standard_normal((64, 6)).astype("float32")
@@ -22,23 +28,43 @@ xv = rng.standard_normal((19, 6)).astype("float32")
 yv = (xv @ rng.standard_normal((6, 1))).astype("float32")
 
 model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(8, activation="tanh"),
-                          keras.layers.Dense(1)])
+                          keras.layers.Dense(1, dtype="float32")])
 init = [rng.standard_normal(w.shape).astype("float32") * 0.3 for w in model.get_weights()]
 model.set_weights(init)
 model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9), loss="mse",
-              metrics=["mae"])
+              metrics=["mae"], jit_compile=(mode == "jit"))
 callbacks = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=1, min_delta=10.0),
-             keras.callbacks.CSVLogger(os.path.join(out_dir, "log.csv"))]
+             keras.callbacks.CSVLogger(os.path.join(out_dir, "log.csv")),
+             keras.callbacks.ModelCheckpoint(os.path.join(out_dir, "ckpt-{epoch:02d}.weights.h5"),
+                                             save_weights_only=True)]
+epochs = 6
+if mode == "backup":
+    callbacks = [keras.callbacks.BackupAndRestore(os.path.join(out_dir, "backup"))]
+    epochs = 4
+
+    class Crash(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 2 and not os.path.exists(os.path.join(out_dir, f"resumed{rank}")):
+                open(os.path.join(out_dir, f"resumed{rank}"), "w").close()
+                raise RuntimeError("simulated crash")
+    try:
+        model.fit(x, y, batch_size=8, epochs=epochs, shuffle=False, verbose=0,
+                  callbacks=callbacks + [Crash()])
+    except RuntimeError:
+        pass
+    keras.utils.set_random_seed(0)
 if mode == "loader":
     ds = torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y))
     data = dict(x=torch.utils.data.DataLoader(ds, batch_size=8, shuffle=False))
 else:
     data = dict(x=x, y=y, batch_size=8, shuffle=False)
-hist = model.fit(epochs=6, verbose=0, validation_data=(xv, yv), callbacks=callbacks, **data)
+hist = model.fit(epochs=epochs, verbose=0, validation_data=(xv, yv), callbacks=callbacks, **data)
 ev = model.evaluate(xv, yv, batch_size=5, verbose=0, return_dict=True)
 pred = model.predict(xv, batch_size=4, verbose=0)
+if mode == "arrays":
+    model.save(os.path.join(out_dir, "final.keras"))
 arrays = {f"w{i}": w for i, w in enumerate(model.get_weights())}
-arrays["pred"] = pred
+arrays["pred"] = pred.astype("float32")
 np.savez(os.path.join(out_dir, f"rank{rank}.npz"), **arrays)
 with open(os.path.join(out_dir, f"rank{rank}.json"), "w") as f:
     json.dump({"history": hist.history, "epochs": hist.epoch, "evaluate": ev}, f)

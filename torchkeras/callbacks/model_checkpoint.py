@@ -171,8 +171,9 @@ class ModelCheckpoint(Callback):
             dirname = os.path.dirname(filepath)
             if dirname:
                 os.makedirs(dirname, exist_ok=True)
-            if self.save_weights_only:
-                self.model.save_weights(filepath, overwrite=True)
-            else:
-                self.model.save(filepath, overwrite=True)
-        barrier()
+        # every rank calls save: the saving code writes on rank 0 and then meets the others at
+        # a barrier (calling it from rank 0 alone would leave the barriers unmatched)
+        if self.save_weights_only:
+            self.model.save_weights(filepath, overwrite=True)
+        else:
+            self.model.save(filepath, overwrite=True)

@@ -573,7 +573,9 @@ class Trainer:
             return self._train_batch
         if self._compiled_step is None:
             try:
-                compiled = torch.compile(self._train_batch)
+                # TORCHKERAS_COMPILE_BACKEND picks torch.compile's backend (default inductor)
+                compiled = torch.compile(self._train_batch, backend=os.environ.get(
+                    "TORCHKERAS_COMPILE_BACKEND", "inductor"))
             except Exception as e:  # pragma: no cover - torch.compile unavailable
                 warnings.warn(f"jit_compile=True: torch.compile is unavailable ({e}); "
                               "running eagerly.")
