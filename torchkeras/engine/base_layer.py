@@ -116,6 +116,7 @@ class Layer(nn.Module):
     # Whether ``call`` takes ``training`` / ``mask`` (computed per class).
     _call_has_training = False
     _call_has_mask = False
+    _overrides_compute_mask = False
     _keras_kind = "layer"
 
     def __init_subclass__(cls, **kwargs):
@@ -128,6 +129,7 @@ class Layer(nn.Module):
         var_kw = any(p.kind == p.VAR_KEYWORD for p in params.values())
         cls._call_has_training = "training" in params or var_kw
         cls._call_has_mask = "mask" in params
+        cls._overrides_compute_mask = cls.compute_mask is not Layer.compute_mask
         if cls.__module__.startswith("torchkeras.") and not cls.__name__.startswith("_"):
             object_registry.register_builtin(cls._keras_kind, cls.__name__, cls)
 
@@ -571,16 +573,19 @@ class Layer(nn.Module):
         return inputs
 
     def __call__(self, *args, **kwargs):
-        if _has_keras_tensor(args, kwargs):
-            return self._symbolic_call(args, kwargs)
+        # fast path: a tensor and plain keyword values (the training loop's case)
+        if not (args and isinstance(args[0], torch.Tensor) and
+                all(type(v) in _PLAIN for v in kwargs.values())):
+            if _has_keras_tensor(args, kwargs):
+                return self._symbolic_call(args, kwargs)
         return nn.Module.__call__(self, *args, **kwargs)
 
     def forward(self, *args, **kwargs):
         """torch entry point: Keras's eager ``__call__`` semantics (build, checks, masks)."""
-        if "inputs" in kwargs and not args:
-            args = (kwargs.pop("inputs"),)
         if not args:
-            raise ValueError(f"Layer '{self.name}' was called without inputs.")
+            if "inputs" not in kwargs:
+                raise ValueError(f"Layer '{self.name}' was called without inputs.")
+            args = (kwargs.pop("inputs"),)
         inputs = args[0]
         if not isinstance(inputs, torch.Tensor):
             inputs = convert_inputs(inputs)
@@ -592,49 +597,56 @@ class Layer(nn.Module):
             if shape is None or shape != self._spec_checked_shape:
                 self._check_input_spec(inputs)
                 self._spec_checked_shape = shape  # the same shape passes again without a check
+        ctx = _CTX
         training = kwargs.pop("training", None)
-        outer = _CTX.depth == 0
-        if outer:
-            _CTX.generation += 1
+        if ctx.depth == 0:
+            ctx.generation += 1
+        prev = ctx.training
         set_ctx = training is not None  # an explicit value governs everything this call runs
-        if training is None:
-            training = _CTX.training if _CTX.training is not None else self.training
+        if set_ctx:
+            training = bool(training)
+            ctx.training = training
+        elif prev is not None:
+            training = prev
+        else:
+            training = self.training
         if self._call_has_training:
             kwargs["training"] = bool(training)
-        if self._call_has_mask and "mask" not in kwargs:
+        masks_seen = _MASKS.seen
+        if masks_seen and self._call_has_mask and "mask" not in kwargs:
             mask = _get_mask(inputs)
             if mask is not None:
                 kwargs["mask"] = mask
-        prev = _CTX.training
-        if set_ctx:
-            _CTX.training = bool(training)
-        _CTX.depth += 1
+        ctx.depth += 1
         try:
-            if self._full_precision_in_autocast and _autocast_on(args[0]):
+            if self._explicit_dtype and _autocast_on(inputs) and self._full_precision_in_autocast:
                 outputs = self._call_full_precision(args, kwargs)
             else:
                 outputs = self.call(*args, **kwargs)
         finally:
-            _CTX.depth -= 1
+            ctx.depth -= 1
             if set_ctx:
-                _CTX.training = prev
+                ctx.training = prev
         if self.activity_regularizer is not None:
             for o in tree.flatten(outputs):
                 if isinstance(o, torch.Tensor):
                     self.add_loss(self.activity_regularizer(o) / o.shape[0])
-        if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
+        if self._overrides_compute_mask:
             in_mask = kwargs.get("mask", None) if self._call_has_mask else _get_mask(inputs)
             out_mask = self.compute_mask(inputs, in_mask)
             if out_mask is not None:
                 _set_mask(outputs, out_mask)
+        elif masks_seen and self.supports_masking:  # pass an input mask through unchanged
+            in_mask = kwargs.get("mask", None) if self._call_has_mask else _get_mask(inputs)
+            if in_mask is not None:
+                _set_mask(outputs, in_mask)
         return outputs
 
     @property
     def _full_precision_in_autocast(self) -> bool:
         """A layer given a plain float dtype (e.g. ``dtype='float32'`` on the last layer of a
         ``mixed_float16`` model) computes in that dtype even inside autocast, as Keras does."""
-        name = self._dtype_policy_name
-        return name in ("float32", "float64") and self._explicit_dtype
+        return self._explicit_dtype and self._dtype_policy_name in ("float32", "float64")
 
     def _call_full_precision(self, args, kwargs):
         dev = args[0].device.type if isinstance(args[0], torch.Tensor) else "cpu"
@@ -845,6 +857,9 @@ def _pair_shapes(shapes, dtype):
     return OutputSpec(shapes, dtype)
 
 
+_PLAIN = (bool, int, float, str, type(None))
+
+
 def _autocast_on(x) -> bool:
     if not isinstance(x, torch.Tensor):
         return False
@@ -874,7 +889,16 @@ def _get_mask(inputs):
     return None
 
 
+class _MaskState:
+    """Whether any layer ever produced a mask (until then mask lookups are skipped)."""
+    seen = False
+
+
+_MASKS = _MaskState()
+
+
 def _set_mask(outputs, mask):
+    _MASKS.seen = True
     if isinstance(outputs, torch.Tensor):
         try:
             outputs._keras_mask = mask

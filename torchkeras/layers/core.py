@@ -20,6 +20,9 @@ from ..engine.base_layer import Layer
 from ..engine.input_spec import InputSpec
 
 
+_LINEAR = activations.linear
+
+
 def _transpose(w: torch.Tensor) -> torch.Tensor:
     return w.t()
 
@@ -98,9 +101,12 @@ class Dense(Layer):
         return self.linear.bias if self.use_bias else None
 
     def call(self, inputs):
-        y = F.linear(inputs, self.linear.weight, self.linear.bias)
-        if self.activation is not activations.linear:
-            y = self.activation(y)
+        # direct dict lookups: nn.Module attribute access is a slow Python path (hot loop)
+        params = self._modules["linear"]._parameters
+        y = F.linear(inputs, params["weight"], params["bias"])
+        act = self.activation
+        if act is not _LINEAR:
+            y = act(y)
         return y
 
     def compute_output_shape(self, input_shape):

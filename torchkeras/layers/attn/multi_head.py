@@ -406,10 +406,8 @@ class MultiHeadAttention(Layer):
             out = out * gate
         out = self.output_dense(out)
         if query_mask is not None:
-            try:
-                out._keras_mask = self._bool(query_mask, out.device)
-            except (AttributeError, RuntimeError):
-                pass
+            from ...engine.base_layer import _set_mask
+            _set_mask(out, self._bool(query_mask, out.device))
         if return_attention_scores:
             return out, scores
         return out
