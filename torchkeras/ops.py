@@ -203,3 +203,192 @@ tanh = _act.tanh
 gelu = _act.gelu
 silu = _act.silu
 softplus = _act.softplus
+
+
+def split(x, indices_or_sections, axis=0):
+    """numpy-style split: an int (equal sections) or a list of split indices."""
+    x = _t(x)
+    if isinstance(indices_or_sections, int):
+        return list(torch.tensor_split(x, indices_or_sections, dim=axis))
+    return list(torch.tensor_split(x, list(indices_or_sections), dim=axis))
+
+
+def exp2(x):
+    return torch.exp2(_t(x))
+
+
+def power(a, b):
+    return torch.pow(_t(a), b if not isinstance(b, (list, tuple)) else _t(b))
+
+
+def negative(x):
+    return -_t(x)
+
+
+def tile(x, repeats):
+    return _t(x).repeat(*repeats) if isinstance(repeats, (list, tuple)) else _t(x).repeat(repeats)
+
+
+def take(x, indices, axis=None):
+    x = _t(x)
+    idx = _t(indices).long()
+    if axis is None:
+        return x.reshape(-1)[idx]
+    return torch.index_select(x, axis, idx.reshape(-1)).reshape(
+        x.shape[:axis] + idx.shape + x.shape[axis + 1:])
+
+
+def var(x, axis=None, keepdims=False):
+    x = _t(x)
+    return x.var(unbiased=False) if axis is None else x.var(dim=axis, keepdim=keepdims,
+                                                             unbiased=False)
+
+
+def std(x, axis=None, keepdims=False):
+    return torch.sqrt(var(x, axis, keepdims))
+
+
+def norm(x, ord=None, axis=None, keepdims=False):
+    return torch.linalg.norm(_t(x), ord=ord, dim=axis, keepdim=keepdims)
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    x = _t(x)
+    if axis is None:
+        return torch.logsumexp(x.reshape(-1), 0)
+    return torch.logsumexp(x, dim=axis, keepdim=keepdims)
+
+
+def cumsum(x, axis=None):
+    x = _t(x)
+    return torch.cumsum(x.reshape(-1) if axis is None else x, dim=0 if axis is None else axis)
+
+
+def sign(x):
+    return torch.sign(_t(x))
+
+
+def round(x):  # noqa: A001
+    return torch.round(_t(x))
+
+
+def floor(x):
+    return torch.floor(_t(x))
+
+
+def ceil(x):
+    return torch.ceil(_t(x))
+
+
+def equal(a, b):
+    return torch.eq(_t(a), _t(b))
+
+
+def not_equal(a, b):
+    return torch.ne(_t(a), _t(b))
+
+
+def greater(a, b):
+    return torch.gt(_t(a), _t(b))
+
+
+def less(a, b):
+    return torch.lt(_t(a), _t(b))
+
+
+def logical_and(a, b):
+    return torch.logical_and(_t(a), _t(b))
+
+
+def logical_or(a, b):
+    return torch.logical_or(_t(a), _t(b))
+
+
+def logical_not(x):
+    return torch.logical_not(_t(x))
+
+
+def zeros_like(x, dtype=None):
+    t = torch.zeros_like(_t(x))
+    return t if dtype is None else t.to(_config.standardize_dtype(dtype))
+
+
+def ones_like(x, dtype=None):
+    t = torch.ones_like(_t(x))
+    return t if dtype is None else t.to(_config.standardize_dtype(dtype))
+
+
+def full(shape, fill_value, dtype=None):
+    return torch.full(tuple(shape), fill_value, dtype=_config.standardize_dtype(dtype))
+
+
+def eye(n, m=None, dtype=None):
+    return torch.eye(n, m if m is not None else n, dtype=_config.standardize_dtype(dtype))
+
+
+def sort(x, axis=-1):
+    return torch.sort(_t(x), dim=axis).values
+
+
+def argsort(x, axis=-1):
+    return torch.argsort(_t(x), dim=axis)
+
+
+def top_k(x, k, sorted=True):  # noqa: A002
+    r = torch.topk(_t(x), k, sorted=sorted)
+    return r.values, r.indices
+
+
+def flip(x, axis=None):
+    x = _t(x)
+    dims = list(range(x.dim())) if axis is None else ([axis] if isinstance(axis, int) else axis)
+    return torch.flip(x, dims)
+
+
+def moveaxis(x, source, destination):
+    return torch.movedim(_t(x), source, destination)
+
+
+def swapaxes(x, a, b):
+    return torch.swapaxes(_t(x), a, b)
+
+
+def pad(x, pad_width, mode="constant", constant_values=0):
+    import torch.nn.functional as F  # noqa: F811
+    x = _t(x)
+    flat = []
+    for before, after in reversed([tuple(p) for p in pad_width]):
+        flat += [before, after]
+    return F.pad(x, flat, mode=mode, value=constant_values) if mode == "constant" else \
+        F.pad(x, flat, mode=mode)
+
+
+def slice(x, start_indices, shape):  # noqa: A001
+    x = _t(x)
+    import builtins
+    idx = tuple(builtins.slice(int(s), int(s) + int(n)) for s, n in zip(start_indices, shape))
+    return x[idx]
+
+
+def elu(x, alpha=1.0):
+    return _act.elu(x, alpha)
+
+
+def leaky_relu(x, negative_slope=0.2):
+    return _act.leaky_relu(x, negative_slope)
+
+
+def binary_crossentropy(target, output, from_logits=False):
+    from . import losses as _losses
+    return _losses.binary_crossentropy(target, output, from_logits=from_logits)
+
+
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    from . import losses as _losses
+    return _losses.categorical_crossentropy(target, output, from_logits=from_logits, axis=axis)
+
+
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    from . import losses as _losses
+    return _losses.sparse_categorical_crossentropy(target, output, from_logits=from_logits,
+                                                   axis=axis)

@@ -366,18 +366,40 @@ class Layer(nn.Module):
             i += 1
         return cand
 
-    def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
-                   trainable: bool = True, constraint=None, autocast: bool = True,
-                   aggregation=None, **kwargs) -> nn.Parameter:
+    def add_weight(self, *args, name=None, shape=None, dtype=None, initializer=None,
+                   regularizer=None, trainable: bool = True, constraint=None,
+                   autocast: bool = True, aggregation=None, **kwargs) -> nn.Parameter:
         """Create a weight (an ``nn.Parameter`` in Keras layout) and return it.
 
-        Accepts both Keras 2 (``add_weight(name, shape, ...)``) and Keras 3
-        (``add_weight(shape, initializer, ...)``) argument orders.
+        Positional arguments follow whichever Keras wrote the call: Keras 2
+        ``add_weight(name, shape, dtype, initializer, regularizer, trainable, constraint)``
+        (first positional is a string), Keras 1 ``add_weight(shape, initializer, name,
+        trainable, regularizer, constraint)`` and Keras 3 ``add_weight(shape, initializer,
+        dtype, trainable, ...)`` (first positional is a shape).
         """
-        if name is not None and not isinstance(name, str):  # Keras 3 order: shape first
-            name, shape = (shape if isinstance(shape, str) else None), name
-            if isinstance(shape, str):
-                shape = None
+        if args:
+            if isinstance(args[0], str) or args[0] is None:  # Keras 2 order
+                order = ("name", "shape", "dtype", "initializer", "regularizer", "trainable",
+                         "constraint")
+            elif len(args) > 2 and isinstance(args[2], str) and \
+                    args[2] not in ("float16", "float32", "float64", "bfloat16", "int32",
+                                    "int64", "bool", "uint8"):
+                order = ("shape", "initializer", "name", "trainable", "regularizer",
+                         "constraint")  # Keras 1
+            else:
+                order = ("shape", "initializer", "dtype", "trainable", "autocast",
+                         "regularizer", "constraint")  # Keras 3
+            if len(args) > len(order):
+                raise TypeError(f"add_weight() takes at most {len(order)} positional arguments "
+                                f"({len(args)} given)")
+            given = dict(zip(order, args))
+            name = given.get("name", name)
+            shape = given.get("shape", shape)
+            dtype = given.get("dtype", dtype)
+            initializer = given.get("initializer", initializer)
+            regularizer = given.get("regularizer", regularizer)
+            trainable = given.get("trainable", trainable)
+            constraint = given.get("constraint", constraint)
         if trainable is None:
             trainable = True
         kwargs.pop("use_resource", None)
@@ -472,6 +494,31 @@ class Layer(nn.Module):
             return self.weights
         return [self._var(s) for s in self._all_specs()
                 if not (s.trainable and s.owner._trainable)]
+
+    @trainable_weights.setter
+    def trainable_weights(self, tensors) -> None:
+        """Keras 1 idiom: ``self.trainable_weights = [self.W, self.b]`` in ``build``."""
+        self._adopt_tensors(tensors, trainable=True)
+
+    @non_trainable_weights.setter
+    def non_trainable_weights(self, tensors) -> None:
+        self._adopt_tensors(tensors, trainable=False)
+
+    def _adopt_tensors(self, tensors, trainable: bool) -> None:
+        known = {id(s.tensor) for s in self._weight_specs}
+        for i, t in enumerate(tensors or []):
+            t = getattr(t, "tensor", t)
+            if id(t) in known:
+                continue
+            if not isinstance(t, nn.Parameter):
+                t = nn.Parameter(torch.as_tensor(t), requires_grad=trainable)
+            name = getattr(t, "name", None) or f"variable_{len(self._weight_specs)}"
+            name = str(name).split("/")[-1].split(":")[0]
+            registered = any(p is t for p in self._parameters.values())
+            if not registered:
+                self.register_parameter(self._unique_param_name(name), t)
+            t.requires_grad_(bool(trainable and self._trainable and t.is_floating_point()))
+            self._register_spec(WeightSpec(name, t, tuple(t.shape), trainable=trainable))
 
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
