@@ -12,7 +12,7 @@ from _files import LEGACY, MODERN, assert_predicts, io_for, legacy, modern
 
 FULL = ["mlp.k2.h5", "mlp.k3.keras", "mlp.k3.h5", "gru_v1.k2.h5", "gru_v1.k3.keras",
         "legacy_lstm_hard_sigmoid.k2.h5", "legacy_lstm_hard_sigmoid.k3.keras",
-        "functional.k3.keras", "cnn_bn.k2.h5"]
+        "functional.k3.keras", "cnn_bn.k2.h5", "gru_v1.k3.h5"]
 WEIGHTS = [("mlp.k2.weights.h5", "mlp.k2.json"), ("mlp.k2.legacy_weights.h5", "mlp.k2.json"),
            ("mlp.k3.weights.h5", "mlp.k3.json"),
            ("bidir_timedist.k2.weights.h5", "bidir_timedist.k2.json"),

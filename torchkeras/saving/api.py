@@ -105,6 +105,21 @@ def _loading_scope(era: int, custom_objects, safe_mode):
         yield
 
 
+@contextlib.contextmanager
+def file_errors(path, action: str = "load"):
+    """Errors raised while reading ``path`` come out as ``KerasFileError`` naming the file
+    (a damaged file can make h5py / zipfile / json raise almost anything)."""
+    try:
+        yield
+    except (KerasFileError, FileNotFoundError, IsADirectoryError, PermissionError,
+            KeyboardInterrupt, MemoryError):
+        raise
+    except (KeyError, OSError, RuntimeError, IndexError, EOFError, UnicodeError, ValueError,
+            TypeError, AttributeError, OverflowError, ZeroDivisionError) as e:
+        raise KerasFileError(f"Cannot {action} '{os.fspath(path)}': {type(e).__name__}: "
+                             f"{e}") from e
+
+
 def _chief_write(write_fn) -> None:
     """Run ``write_fn`` on rank 0 only; every rank then waits at a barrier (DDP)."""
     from ..distribute import runtime
@@ -181,13 +196,14 @@ def load_model(filepath, custom_objects: Optional[Dict[str, Any]] = None, compil
     if kwargs:
         raise TypeError(f"load_model() got unexpected keyword arguments: {sorted(kwargs)}")
     path = os.fspath(filepath)
-    kind = detect_format(path)
-    if kind == "keras":
-        return _load_keras(path, custom_objects, compile, safe_mode)
-    if kind == "h5-model":
-        return _load_h5(path, custom_objects, compile, safe_mode)
-    if kind == "torch":
-        return _load_torch_model(path, custom_objects, compile, safe_mode)
+    with file_errors(path):
+        kind = detect_format(path)
+        if kind == "keras":
+            return _load_keras(path, custom_objects, compile, safe_mode)
+        if kind == "h5-model":
+            return _load_h5(path, custom_objects, compile, safe_mode)
+        if kind == "torch":
+            return _load_torch_model(path, custom_objects, compile, safe_mode)
     raise KerasFileError(f"'{path}' holds only weights ({kind}), no model architecture: build "
                          "the model (e.g. `model_from_json`) and call `model.load_weights()`.")
 
@@ -498,6 +514,11 @@ def load_weights(model, filepath, by_name: bool = False, skip_mismatch: bool = F
         raise TypeError(f"load_weights() got unexpected keyword arguments: {sorted(kwargs)}")
     model = _unwrap(model)
     path = os.fspath(filepath)
+    with file_errors(path, "load weights from"):
+        return _load_weights(model, path, by_name, skip_mismatch)
+
+
+def _load_weights(model, path, by_name, skip_mismatch):
     kind = detect_format(path)
     if kind == "torch":
         state = _torch_load(path)

@@ -97,6 +97,12 @@ def _optimizer_summary(tc) -> Optional[Dict[str, Any]]:
 
 
 def describe_file(path) -> Dict[str, Any]:
+    from .api import file_errors
+    with file_errors(path, "inspect"):
+        return _describe(path)
+
+
+def _describe(path) -> Dict[str, Any]:
     from .api import detect_format
     kind = detect_format(path)
     info: Dict[str, Any] = {"file": str(path), "format": kind}

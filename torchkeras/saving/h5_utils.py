@@ -78,8 +78,126 @@ def has_hdf5_signature(path) -> bool:
     return False
 
 
+# ------------------------------------------------------------------------------------------
+# pre-flight: read the whole file once in a forked child
+# ------------------------------------------------------------------------------------------
+# The HDF5 C library can loop forever or crash on some damaged files (found by fuzzing: a
+# zeroed global heap makes reading a string attribute spin inside libhdf5, where no Python
+# signal handler can interrupt it). Before a file is read, a forked child opens it and reads
+# every attribute and dataset; the parent only proceeds if the child finished cleanly within
+# the time limit, else it raises KerasFileError. Costs a fork and one extra read of the file.
+# Disable with TORCHKERAS_H5_PREFLIGHT=0; the time limit (seconds) is
+# TORCHKERAS_H5_PREFLIGHT_TIMEOUT (default 20 + 1 s per 50 MB).
+_PREFLIGHT_MAX_FULL_READ = 1 << 31
+
+
+def _touch_everything(source) -> str:
+    h5py = _h5py()
+    with h5py.File(source, "r") as f:
+        def visit(obj):
+            for key in list(obj.attrs.keys()):
+                obj.attrs[key]
+            if isinstance(obj, h5py.Dataset):
+                if obj.size and obj.dtype.itemsize * obj.size <= _PREFLIGHT_MAX_FULL_READ:
+                    obj[()]
+                elif obj.size and obj.ndim:
+                    obj[(0,) * obj.ndim]
+                    obj[tuple(d - 1 for d in obj.shape)]
+        visit(f)
+        f.visititems(lambda _name, obj: visit(obj))
+    return ""
+
+
+def _preflight_timeout(source) -> float:
+    env = os.environ.get("TORCHKERAS_H5_PREFLIGHT_TIMEOUT")
+    if env:
+        return float(env)
+    size = 0
+    try:
+        if isinstance(source, (str, os.PathLike)):
+            size = os.path.getsize(source)
+        elif hasattr(source, "getbuffer"):
+            size = source.getbuffer().nbytes
+    except (OSError, ValueError):
+        size = 0
+    return 20.0 + size / 50e6
+
+
+def preflight(source) -> None:
+    """Raise ``KerasFileError`` if reading ``source`` hangs, crashes or fails in a child."""
+    if os.environ.get("TORCHKERAS_H5_PREFLIGHT", "1") == "0" or not hasattr(os, "fork"):
+        return
+    import select
+    import signal
+    import time
+    import warnings
+    name = describe(source)
+    timeout = _preflight_timeout(source)
+    r, w = os.pipe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork() with threads (3.12+)
+        pid = os.fork()
+    if pid == 0:  # child: never returns
+        code = 0
+        try:
+            # the default SIGALRM action ends the child even inside a libhdf5 loop, should
+            # the parent die before killing it
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.alarm(int(timeout) + 5)
+            os.close(r)
+            try:
+                msg = _touch_everything(source)
+            except BaseException as e:  # noqa: BLE001 - reported to the parent
+                msg = f"{type(e).__name__}: {e}"
+            os.write(w, msg.encode("utf-8", "replace")[:4000])
+        except BaseException:  # noqa: BLE001
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(w)
+    chunks = []
+    deadline = time.monotonic() + timeout
+    finished = False
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                finished = True
+                raise KerasFileError(
+                    f"'{name}' appears to be damaged: reading it with the HDF5 library did not "
+                    f"finish within {timeout:.0f} s (HDF5 can loop forever on some corrupted "
+                    "files). If the file is intact but very large, raise "
+                    "TORCHKERAS_H5_PREFLIGHT_TIMEOUT.")
+            ready, _, _ = select.select([r], [], [], left)
+            if not ready:
+                continue
+            data = os.read(r, 4096)
+            if not data:
+                break
+            chunks.append(data)
+        finished = True
+    finally:
+        os.close(r)
+        if not finished:  # interrupted (KeyboardInterrupt...): do not leave the child behind
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (OSError, ChildProcessError):
+                pass
+    _, status = os.waitpid(pid, 0)
+    msg = b"".join(chunks).decode("utf-8", "replace")
+    if os.WIFSIGNALED(status):
+        raise KerasFileError(f"'{name}' appears to be damaged: reading it crashed the HDF5 "
+                             f"library (signal {os.WTERMSIG(status)}).")
+    if msg:
+        raise KerasFileError(f"'{name}' is damaged or not a valid HDF5 file: {msg}")
+
+
 def open_h5(source, mode: str = "r"):
-    """``h5py.File`` for a path or a binary file object, with Keras-style errors."""
+    """``h5py.File`` for a path or a binary file object, with Keras-style errors (files to
+    read go through ``preflight`` first)."""
     h5py = _h5py()
     name = describe(source)
     if isinstance(source, (str, os.PathLike)):
@@ -92,6 +210,10 @@ def open_h5(source, mode: str = "r"):
                 raise KerasFileError(
                     f"'{name}' is not an HDF5 file (no HDF5 signature): it cannot be a Keras "
                     ".h5 / .weights.h5 file. It may be truncated, empty or of another format.")
+    if mode == "r":
+        preflight(source)
+        if hasattr(source, "seek"):
+            source.seek(0)
     try:
         return h5py.File(source, mode)
     except (OSError, ValueError, RuntimeError, KeyError) as e:
