@@ -131,12 +131,23 @@ class Functional(Model):
             if not isinstance(t, KerasTensor):
                 raise ValueError("All `outputs` values must be KerasTensors. Received: "
                                  f"{t!r}")
-        nodes, layers, depths = map_graph(self._input_list, self._output_list)
+        self._loss_tensors: List[KerasTensor] = []
+        self._map_and_register()
+        self.built = True
+        self._build_input_shape = [t.shape for t in self._input_list] \
+            if len(self._input_list) > 1 else self._input_list[0].shape
+
+    def _map_and_register(self) -> None:
+        nodes, layers, depths = map_graph(self._input_list,
+                                          self._output_list + self._loss_tensors)
         self._nodes = nodes
         self._node_depths = depths
         self._graph_layers = layers
-        used = set()
+        used = {k for k, v in self._modules.items() if isinstance(v, Layer)}
+        registered = {id(v) for v in self._modules.values()}
         for layer in layers:
+            if id(layer) in registered:
+                continue
             key = layer.name.replace(".", "_")
             if not key or key in used or hasattr(Model, key) or key in self.__dict__ or \
                     key in ("training",):
@@ -146,10 +157,20 @@ class Functional(Model):
             used.add(key)
             self.add_module(key, layer)
         self._compile_plan()
-        self.built = True
-        self._build_input_shape = [t.shape for t in self._input_list] \
-            if len(self._input_list) > 1 else self._input_list[0].shape
 
+    def add_loss(self, loss) -> None:
+        """Keras 2 style ``model.add_loss(symbolic_tensor)`` adds a loss computed from the
+        graph on every call (e.g. a VAE's KL term); eager tensors are added as usual."""
+        flat = tree.flatten(loss) if isinstance(loss, (list, tuple)) else [loss]
+        if any(isinstance(t, KerasTensor) for t in flat):
+            for t in flat:
+                if isinstance(t, KerasTensor):
+                    self._loss_tensors.append(t)
+                else:
+                    Layer.add_loss(self, t)
+            self._map_and_register()
+            return
+        Layer.add_loss(self, loss)
     # -- execution plan ------------------------------------------------------------------------
     def _compile_plan(self) -> None:
         slot: Dict[int, int] = {}
@@ -182,6 +203,7 @@ class Functional(Model):
         self._plan = plan
         self._n_slots = len(slot)
         self._output_slots = [slot[id(t)] for t in self._output_list]
+        self._loss_slots = [slot[id(t)] for t in getattr(self, "_loss_tensors", [])]
         self._input_dtypes = [t.dtype for t in self._input_list]
         self._input_shapes = [t.shape for t in self._input_list]
         self._input_names = [t._keras_history[0].name for t in self._input_list]
@@ -204,6 +226,8 @@ class Functional(Model):
             else:
                 for s, o in zip(out_slots, tree.flatten(out)):
                     values[s] = o
+        for s in self._loss_slots:
+            Layer.add_loss(self, values[s])
         outs = [values[s] for s in self._output_slots]
         return tree.pack_sequence_as(self._outputs_struct, outs)
 

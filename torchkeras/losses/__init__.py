@@ -91,3 +91,6 @@ __all__ = sorted(set(ALL_OBJECTS_DICT) | {
     "Loss", "LossFunctionWrapper", "Reduction", "ReductionV2", "get", "serialize", "deserialize", "resolve_loss_alias",
     "reduce_weighted_values", "squeeze_or_expand_to_same_rank", "cosine_proximity",
 })
+
+# The function forms accept KerasTensors too (a symbolic loss term for ``model.add_loss``):
+# they are decorated with ``symbolic_aware`` where they are defined.

@@ -9,6 +9,7 @@ import torch
 
 from ._utils import as_pair, check_broadcastable, squeeze_or_expand_to_same_rank
 from .base import _BuiltinLoss
+from ..engine.symbolic_ops import symbolic_aware
 
 
 def convert_binary_labels_to_hinge(y_true: torch.Tensor) -> torch.Tensor:
@@ -24,6 +25,7 @@ def _prepare(y_true, y_pred, what):
     return y_true, y_pred
 
 
+@symbolic_aware
 def hinge(y_true, y_pred) -> torch.Tensor:
     """``mean(max(1 - y_true * y_pred, 0), axis=-1)``."""
     y_true, y_pred = _prepare(y_true, y_pred, "hinge")
@@ -31,6 +33,7 @@ def hinge(y_true, y_pred) -> torch.Tensor:
     return torch.mean(torch.clamp(1.0 - y_true * y_pred, min=0.0), dim=-1)
 
 
+@symbolic_aware
 def squared_hinge(y_true, y_pred) -> torch.Tensor:
     """``mean(square(max(1 - y_true * y_pred, 0)), axis=-1)``."""
     y_true, y_pred = _prepare(y_true, y_pred, "squared_hinge")
@@ -38,6 +41,7 @@ def squared_hinge(y_true, y_pred) -> torch.Tensor:
     return torch.mean(torch.square(torch.clamp(1.0 - y_true * y_pred, min=0.0)), dim=-1)
 
 
+@symbolic_aware
 def categorical_hinge(y_true, y_pred) -> torch.Tensor:
     """``max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)`` on one-hot labels."""
     y_true, y_pred = _prepare(y_true, y_pred, "categorical_hinge")

@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from ._utils import (as_pair, check_broadcastable, check_same_shape, check_sparse_labels,
                      epsilon, squeeze_or_expand_to_same_rank, to_float_tensor, to_tensor)
 from .base import _BuiltinLoss
+from ..engine.symbolic_ops import symbolic_aware
 
 
 def _pair_same_shape(y_true, y_pred, what):
@@ -45,6 +46,7 @@ def _bce_elementwise(target: torch.Tensor, output: torch.Tensor, from_logits: bo
     return -(target * torch.log(output) + (1.0 - target) * torch.log(1.0 - output))
 
 
+@symbolic_aware
 def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothing: float = 0.0,
                         axis: int = -1) -> torch.Tensor:
     """Binary crossentropy, mean over ``axis``."""
@@ -54,6 +56,7 @@ def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothi
     return torch.mean(_bce_elementwise(y_true, y_pred, from_logits), dim=axis)
 
 
+@symbolic_aware
 def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing: bool = False,
                               alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
                               label_smoothing: float = 0.0, axis: int = -1) -> torch.Tensor:
@@ -88,6 +91,7 @@ def _log_probs(y_pred: torch.Tensor, from_logits: bool, axis: int) -> torch.Tens
     return torch.log(torch.clamp(output, eps, 1.0 - eps))
 
 
+@symbolic_aware
 def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
                              label_smoothing: float = 0.0, axis: int = -1) -> torch.Tensor:
     """Categorical crossentropy on one-hot labels; ``y_pred`` is renormalised, then clipped."""
@@ -100,6 +104,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     return -torch.sum(y_true * _log_probs(y_pred, from_logits, axis), dim=axis)
 
 
+@symbolic_aware
 def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma: float = 2.0,
                                    from_logits: bool = False, label_smoothing: float = 0.0,
                                    axis: int = -1) -> torch.Tensor:
@@ -122,6 +127,7 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma: float = 2.
     return torch.sum(weighting * cce, dim=axis)
 
 
+@symbolic_aware
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
                                     ignore_class=None, axis: int = -1) -> torch.Tensor:
     """Crossentropy with integer labels of shape ``y_pred.shape[:-1]`` (or a trailing 1)."""
@@ -143,6 +149,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     return res
 
 
+@symbolic_aware
 def kl_divergence(y_true, y_pred) -> torch.Tensor:
     """``sum(y_true * log(y_true / y_pred), axis=-1)`` with both clipped to ``[eps, 1]``."""
     y_true, y_pred = as_pair(y_true, y_pred)
@@ -153,6 +160,7 @@ def kl_divergence(y_true, y_pred) -> torch.Tensor:
     return torch.sum(y_true * torch.log(y_true / y_pred), dim=-1)
 
 
+@symbolic_aware
 def poisson(y_true, y_pred) -> torch.Tensor:
     """``mean(y_pred - y_true * log(y_pred + epsilon), axis=-1)``."""
     y_true, y_pred = as_pair(y_true, y_pred)
@@ -160,6 +168,7 @@ def poisson(y_true, y_pred) -> torch.Tensor:
     return torch.mean(y_pred - y_true * torch.log(y_pred + epsilon()), dim=-1)
 
 
+@symbolic_aware
 def categorical_generalized_cross_entropy(y_true, y_pred, q: float) -> torch.Tensor:
     """Generalized crossentropy ``(1 - p ** q) / q``, p = predicted prob of the true class."""
     y_pred = to_float_tensor(y_pred)

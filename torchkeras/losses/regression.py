@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from ._utils import (as_pair, check_broadcastable, epsilon, l2_normalize,
                      squeeze_or_expand_to_same_rank)
 from .base import _BuiltinLoss
+from ..engine.symbolic_ops import symbolic_aware
 
 _LOG2 = math.log(2.0)
 
@@ -26,18 +27,21 @@ def _prepare(y_true, y_pred, what: str):
     return y_true, y_pred
 
 
+@symbolic_aware
 def mean_squared_error(y_true, y_pred) -> torch.Tensor:
     """``mean(square(y_true - y_pred), axis=-1)``."""
     y_true, y_pred = _prepare(y_true, y_pred, "mean_squared_error")
     return torch.mean(torch.square(y_true - y_pred), dim=-1)
 
 
+@symbolic_aware
 def mean_absolute_error(y_true, y_pred) -> torch.Tensor:
     """``mean(abs(y_true - y_pred), axis=-1)``."""
     y_true, y_pred = _prepare(y_true, y_pred, "mean_absolute_error")
     return torch.mean(torch.abs(y_true - y_pred), dim=-1)
 
 
+@symbolic_aware
 def mean_absolute_percentage_error(y_true, y_pred) -> torch.Tensor:
     """``100 * mean(abs((y_true - y_pred) / max(abs(y_true), epsilon)), axis=-1)``."""
     y_true, y_pred = _prepare(y_true, y_pred, "mean_absolute_percentage_error")
@@ -45,6 +49,7 @@ def mean_absolute_percentage_error(y_true, y_pred) -> torch.Tensor:
     return 100.0 * torch.mean(diff, dim=-1)
 
 
+@symbolic_aware
 def mean_squared_logarithmic_error(y_true, y_pred) -> torch.Tensor:
     """``mean(square(log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1)), axis=-1)``."""
     y_true, y_pred = _prepare(y_true, y_pred, "mean_squared_logarithmic_error")
@@ -54,12 +59,14 @@ def mean_squared_logarithmic_error(y_true, y_pred) -> torch.Tensor:
     return torch.mean(torch.square(first - second), dim=-1)
 
 
+@symbolic_aware
 def cosine_similarity(y_true, y_pred, axis: int = -1) -> torch.Tensor:
     """Loss form: ``-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)`` (in [-1, 1])."""
     y_true, y_pred = _prepare(y_true, y_pred, "cosine_similarity")
     return -torch.sum(l2_normalize(y_true, axis) * l2_normalize(y_pred, axis), dim=axis)
 
 
+@symbolic_aware
 def huber(y_true, y_pred, delta: float = 1.0) -> torch.Tensor:
     """``mean(0.5 x^2 if |x| <= delta else delta |x| - 0.5 delta^2, axis=-1)``, x = y_pred - y_true."""
     y_true, y_pred = _prepare(y_true, y_pred, "huber")
@@ -71,6 +78,7 @@ def huber(y_true, y_pred, delta: float = 1.0) -> torch.Tensor:
     return torch.mean(torch.where(abs_error <= delta, quadratic, linear), dim=-1)
 
 
+@symbolic_aware
 def log_cosh(y_true, y_pred) -> torch.Tensor:
     """``mean(log(cosh(y_pred - y_true)), axis=-1)``, computed stably."""
     y_true, y_pred = _prepare(y_true, y_pred, "log_cosh")

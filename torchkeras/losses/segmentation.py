@@ -9,6 +9,7 @@ import torch
 
 from ._utils import as_pair, check_broadcastable, epsilon
 from .base import _BuiltinLoss
+from ..engine.symbolic_ops import symbolic_aware
 
 
 def _sum(x: torch.Tensor, axis):
@@ -19,6 +20,7 @@ def _sum(x: torch.Tensor, axis):
     return torch.sum(x, dim=axis)
 
 
+@symbolic_aware
 def dice(y_true, y_pred, axis=None) -> torch.Tensor:
     """``1 - 2 sum(y_true * y_pred) / (sum(y_true) + sum(y_pred) + epsilon)``."""
     y_true, y_pred = as_pair(y_true, y_pred)
@@ -28,6 +30,7 @@ def dice(y_true, y_pred, axis=None) -> torch.Tensor:
     return 1.0 - score
 
 
+@symbolic_aware
 def tversky(y_true, y_pred, alpha: float = 0.5, beta: float = 0.5, axis=None) -> torch.Tensor:
     """``1 - TP / (TP + alpha * FP + beta * FN + epsilon)`` with soft counts.
 

@@ -11,8 +11,10 @@ import torch.nn.functional as F
 
 from ._utils import to_float_tensor, to_tensor
 from .base import _BuiltinLoss
+from ..engine.symbolic_ops import symbolic_aware
 
 
+@symbolic_aware
 def ctc(y_true, y_pred) -> torch.Tensor:
     """Per-sample CTC negative log-likelihood."""
     y_pred = to_float_tensor(y_pred)

@@ -6,6 +6,7 @@ import torch.nn.functional as F
 
 from ._utils import to_float_tensor, to_tensor
 from .base import _BuiltinLoss
+from ..engine.symbolic_ops import symbolic_aware
 
 
 def _labels_1d(labels: torch.Tensor, what: str) -> torch.Tensor:
@@ -17,6 +18,7 @@ def _labels_1d(labels: torch.Tensor, what: str) -> torch.Tensor:
     return labels.long()
 
 
+@symbolic_aware
 def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal: bool = True,
            gamma: float = 80, margin: float = 0.4) -> torch.Tensor:
     """Circle loss per sample; samples without positive or negative pairs get 0 (masked out)."""

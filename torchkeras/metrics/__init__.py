@@ -108,3 +108,4 @@ __all__ = sorted(set(ALL_OBJECTS_DICT) | set(METRIC_FUNCTIONS) | {
     "Metric", "MetricVariable", "get", "serialize", "deserialize", "resolve_metric_alias",
     "accuracy_kind", "all_reduce_states", "reduced_result", "AGGREGATIONS",
 })
+

@@ -169,6 +169,10 @@ def _wrap_loss(losses_mod, fn):
     return losses_mod.LossFunctionWrapper(fn, name=getattr(fn, "__name__", None))
 
 
+def _unwrap(fn):
+    return getattr(fn, "__wrapped__", fn)
+
+
 def fused_loss(losses_mod, loss):
     """A single-kernel equivalent of ``loss(y_true, y_pred)`` for the unweighted case, or None.
 
@@ -177,13 +181,14 @@ def fused_loss(losses_mod, loss):
     compute exactly that in one autograd node (the training hot loop uses it)."""
     import torch.nn.functional as F
     fn = getattr(loss, "fn", None)
+    fn = getattr(fn, "__wrapped__", fn)
     cls = type(loss).__name__
     reduction = getattr(loss, "reduction", "sum_over_batch_size")
     if reduction not in ("sum_over_batch_size", "auto", None):
         return None
-    if fn is losses_mod.mean_squared_error or cls == "MeanSquaredError":
+    if fn is _unwrap(losses_mod.mean_squared_error) or cls == "MeanSquaredError":
         op = F.mse_loss
-    elif fn is losses_mod.mean_absolute_error or cls == "MeanAbsoluteError":
+    elif fn is _unwrap(losses_mod.mean_absolute_error) or cls == "MeanAbsoluteError":
         op = F.l1_loss
     else:
         return None
