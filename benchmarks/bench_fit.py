@@ -189,7 +189,7 @@ class _Null:
         return False
 
 
-def keras3_torch_time(name, reps, threads):
+def keras3_torch_time(name, reps, threads, python=None):
     """Keras 3 (torch backend) per-epoch time in a subprocess, or None if unavailable."""
     code = f"""
 import os, time, statistics, json, sys
@@ -218,8 +218,8 @@ for _ in range({reps}):
 print(json.dumps(statistics.median(ts)))
 """
     try:
-        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           timeout=1800)
+        r = subprocess.run([python or sys.executable, "-c", code], capture_output=True,
+                           text=True, timeout=1800)
         return json.loads(r.stdout.strip().splitlines()[-1])
     except Exception:
         return None
@@ -233,6 +233,8 @@ def main(argv=None):
     ap.add_argument("--only", default="mlp,cnn,dense32,predict,lstm")
     ap.add_argument("--mixed-precision", default="", choices=["", "fp16", "bf16"])
     ap.add_argument("--keras3", action="store_true", help="also time Keras 3's torch backend")
+    ap.add_argument("--keras3-python", default=None,
+                    help="interpreter of a (dev) environment where `keras` 3 is installed")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     print(f"device={args.device} threads={args.threads} reps={args.reps} "
@@ -240,7 +242,8 @@ def main(argv=None):
     print(f"{'workload':10s} {'torchkeras s':>13s} {'torch s':>9s} {'ratio':>7s} {'keras3 s':>9s}")
     for name in [w for w in args.only.split(",") if w]:
         tk, tt = run_workload(name, args.reps, args.device, args.mixed_precision)
-        k3 = keras3_torch_time(name, args.reps, args.threads) if args.keras3 else None
+        k3 = keras3_torch_time(name, args.reps, args.threads, args.keras3_python) \
+            if args.keras3 else None
         k3s = f"{k3:9.3f}" if k3 else "      n/a"
         print(f"{name:10s} {tk:13.3f} {tt:9.3f} {tk / tt:7.3f} {k3s}", flush=True)
 

@@ -302,3 +302,18 @@ def test_regularizers_add_to_the_training_loss():
     expected = float(np.mean((pred - y) ** 2) + 0.01 * np.sum(k ** 2))
     assert m.evaluate(x, y, batch_size=8, verbose=0) == pytest.approx(expected, rel=1e-5)
     assert len(m.losses) == 1
+
+
+def test_mixed_float16_uses_loss_scaling_and_trains():
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        m = keras.Sequential([keras.Input((4,)), layers.Dense(8, activation="relu"),
+                              layers.Dense(1, dtype="float32")])
+        m.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+        x, y = _data(64)
+        h = m.fit(x, y, batch_size=16, epochs=4, verbose=0)
+        assert m._scaler is not None and m._autocast_dtype == torch.float16
+        assert np.isfinite(h.history["loss"]).all()
+        assert h.history["loss"][-1] < h.history["loss"][0]
+    finally:
+        keras.mixed_precision.set_global_policy(None)

@@ -10,10 +10,16 @@ from __future__ import annotations
 import functools
 
 from . import tree
-from .keras_tensor import KerasTensor
+
+_KT = None  # KerasTensor, imported on first use (keras_tensor imports the backend package)
 
 
 def _has_kt(args, kwargs) -> bool:
+    global _KT
+    if _KT is None:
+        from .keras_tensor import KerasTensor
+        _KT = KerasTensor
+    KerasTensor = _KT
     for a in args:
         if isinstance(a, KerasTensor):
             return True
@@ -43,6 +49,7 @@ def symbolic_aware(fn):
 
 def _apply_symbolic(fn, args, kwargs):
     from ..layers.core import _OpLayer
+    from .keras_tensor import KerasTensor
     from .base_layer import unique_name
     struct = (list(args), dict(kwargs))
     flat = tree.flatten(struct)

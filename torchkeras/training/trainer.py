@@ -212,8 +212,9 @@ class Trainer:
         self._scaler = None
         if "mixed_float16" in names:
             self._autocast_dtype = torch.float16
-            if dev.type == "cuda":
-                self._scaler = torch.amp.GradScaler("cuda")
+            # dynamic loss scaling (Keras's LossScaleOptimizer), on CPU too so the same code
+            # path runs in CPU-only tests
+            self._scaler = torch.amp.GradScaler(dev.type)
         elif "mixed_bfloat16" in names:
             self._autocast_dtype = torch.bfloat16
 
