@@ -14,34 +14,46 @@ import pytest
 
 WORKER = os.path.join(os.path.dirname(__file__), "ddp_worker.py")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MODES = ["arrays", "loader", "mixed", "jit", "backup"]
 
 
-def _run(out, nproc, mode):
+def _run(out, nproc):
+    """Every mode in one interpreter (one torchrun launch for the 2 ranks)."""
     env = dict(os.environ, OMP_NUM_THREADS="1", TORCHKERAS_DEVICE="cpu",
                TORCHKERAS_COMPILE_BACKEND="eager",
                PYTHONPATH=os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")]))
     if nproc == 1:
-        cmd = [sys.executable, WORKER, str(out), mode]
+        cmd = [sys.executable, WORKER, str(out), *MODES]
     else:
         cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone",
-               f"--nproc_per_node={nproc}", WORKER, str(out), mode]
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+               f"--nproc_per_node={nproc}", WORKER, str(out), *MODES]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
 
 
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """One plain process and one 2-rank torchrun, each running every mode."""
+    root = tmp_path_factory.mktemp("ddp")
+    single, multi = root / "single", root / "multi"
+    single.mkdir()
+    multi.mkdir()
+    _run(single, 1)
+    _run(multi, 2)
+    return single, multi
+
+
 def _load(out, rank):
+    err = out / f"error{rank}.txt"
+    assert not err.exists(), err.read_text()[-3000:]
     with open(out / f"rank{rank}.json") as f:
         meta = json.load(f)
     return dict(np.load(out / f"rank{rank}.npz")), meta
 
 
-@pytest.mark.parametrize("mode", ["arrays", "loader", "mixed", "jit", "backup"])
-def test_two_ranks_match_one_process(tmp_path, mode):
-    single, multi = tmp_path / "single", tmp_path / "multi"
-    single.mkdir()
-    multi.mkdir()
-    _run(single, 1, mode)
-    _run(multi, 2, mode)
+@pytest.mark.parametrize("mode", MODES)
+def test_two_ranks_match_one_process(runs, mode):
+    single, multi = runs[0] / mode, runs[1] / mode
     ref, ref_meta = _load(single, 0)
     r0, m0 = _load(multi, 0)
     r1, m1 = _load(multi, 1)
@@ -69,7 +81,6 @@ def test_two_ranks_match_one_process(tmp_path, mode):
     if mode == "arrays":  # the model saved under DDP loads without it
         import torchkeras as keras
         model = keras.models.load_model(str(multi / "final.keras"))
-        xv = np.random.default_rng(42)
         pred = model.predict(_val_x(), verbose=0)
         np.testing.assert_allclose(pred, r0["pred"], rtol=1e-5, atol=1e-6)
 
