@@ -510,6 +510,7 @@ class Trainer:
         custom = self._custom_step("train_step")
         step_fn = self._get_train_fn() if not custom else None
         self.train(True)
+        batch_hooks = getattr(cbs, "_should_call_train_batch_hooks", True)
         logs: Dict[str, Any] = {}
         try:
             cbs.on_train_begin()
@@ -523,7 +524,8 @@ class Trainer:
                         self._build_from_batch(bx)
                     if self._dist is not None:
                         self._global_batch_size = getattr(adapter, "global_batch_size", None)
-                    cbs.on_train_batch_begin(step)
+                    if batch_hooks:
+                        cbs.on_train_batch_begin(step)
                     if cw is not None:
                         bsw = _apply_class_weight(cw, by, bsw)
                     if custom:
@@ -532,9 +534,10 @@ class Trainer:
                         batch_logs = _logs_of(batch_logs, self)
                     else:
                         step_fn(bx, by, bsw)
-                        batch_logs = self._batch_logs()
+                        batch_logs = self._batch_logs() if batch_hooks else None
                     self._step_counter += 1
-                    cbs.on_train_batch_end(step, batch_logs)
+                    if batch_hooks:
+                        cbs.on_train_batch_end(step, batch_logs)
                     step += 1
                     if self.stop_training:
                         break
