@@ -70,7 +70,7 @@ def _capture(fn, tty, columns="80"):
 def test_summary_matches_real_keras_byte_for_byte(name, era):
     case = _case(name)
     config.set_keras_era(era)
-    keras.backend.clear_session()
+    keras.backend.clear_session(free_memory=False)
     model = _build(case["spec"]["model"])
     got = _capture(model.summary, case["spec"]["tty"])
     want = case["results"]["k3" if era == 3 else "k2"]["info"]["text"]
@@ -110,7 +110,7 @@ def test_table_width_follows_the_terminal():
 
 
 def test_long_names_wrap_and_truncate_with_ellipsis():
-    keras.backend.clear_session()
+    keras.backend.clear_session(free_memory=False)
     model = keras.Sequential([keras.Input(shape=(4,)),
                               keras.layers.Dense(2, name="a_very_long_layer_name_that_goes_on")])
     text = _capture(model.summary, False)
@@ -120,7 +120,7 @@ def test_long_names_wrap_and_truncate_with_ellipsis():
 
 
 def test_show_trainable_adds_a_centred_column():
-    keras.backend.clear_session()
+    keras.backend.clear_session(free_memory=False)
     model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3),
                               keras.layers.Dense(1)])
     model.layers[0].trainable = False
@@ -134,7 +134,7 @@ def test_show_trainable_adds_a_centred_column():
 
 
 def test_expand_nested_lists_inner_layers():
-    keras.backend.clear_session()
+    keras.backend.clear_session(free_memory=False)
     inner = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3)], name="inner")
     outer = keras.Sequential([keras.Input(shape=(4,)), inner, keras.layers.Dense(1)])
     text = _capture(lambda: outer.summary(expand_nested=True), False)
@@ -143,7 +143,7 @@ def test_expand_nested_lists_inner_layers():
 
 
 def test_unbuilt_model_raises_keras_error():
-    keras.backend.clear_session()
+    keras.backend.clear_session(free_memory=False)
     model = keras.Sequential([keras.layers.Dense(2)])
     with pytest.raises(ValueError, match="This model has not yet been built"):
         model.summary()
@@ -157,7 +157,7 @@ def test_memory_size_units():
 
 
 def test_big_counts_use_thousands_separators_in_keras3_only():
-    keras.backend.clear_session()
+    keras.backend.clear_session(free_memory=False)
     model = keras.Sequential([keras.Input(shape=(100,)), keras.layers.Dense(100)])
     assert " Total params: 10,100 (39.45 KB)" in _capture(model.summary, False)
     config.set_keras_era(2)

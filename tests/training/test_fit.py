@@ -229,7 +229,7 @@ def test_set_random_seed_makes_runs_identical():
 
     def run():
         keras.utils.set_random_seed(7)
-        keras.backend.clear_session()
+        keras.backend.clear_session(free_memory=False)
         m = keras.Sequential([keras.Input((4,)), layers.Dense(8, activation="relu"),
                               layers.Dropout(0.3), layers.Dense(1)])
         m.compile(optimizer="adam", loss="mse")
