@@ -101,7 +101,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 def test_remote_monitor_posts_epoch_logs():
     server = http.server.HTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
+                              daemon=True)
     thread.start()
     try:
         root = f"http://127.0.0.1:{server.server_address[1]}"
