@@ -17,8 +17,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 MODES = ["arrays", "loader", "mixed", "jit", "backup"]
 
 
-def _run(out, nproc):
-    """Every mode in one interpreter (one torchrun launch for the 2 ranks)."""
+def _start(out, nproc):
+    """Every mode in one interpreter (one torchrun launch for the 2 ranks); output to a file."""
     env = dict(os.environ, OMP_NUM_THREADS="1", TORCHKERAS_DEVICE="cpu",
                TORCHKERAS_COMPILE_BACKEND="eager",
                PYTHONPATH=os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")]))
@@ -27,19 +27,32 @@ def _run(out, nproc):
     else:
         cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone",
                f"--nproc_per_node={nproc}", WORKER, str(out), *MODES]
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    log = open(out / "output.txt", "w")
+    return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT), log
+
+
+def _wait(proc, log, out):
+    try:
+        proc.wait(timeout=600)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    log.close()
+    text = (out / "output.txt").read_text()
+    assert proc.returncode == 0, text[-6000:]
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """One plain process and one 2-rank torchrun, each running every mode."""
+    """One plain process and one 2-rank torchrun, each running every mode. They run side by
+    side: the plain process would otherwise leave a core idle while it runs alone."""
     root = tmp_path_factory.mktemp("ddp")
     single, multi = root / "single", root / "multi"
     single.mkdir()
     multi.mkdir()
-    _run(single, 1)
-    _run(multi, 2)
+    started = [(_start(single, 1), single), (_start(multi, 2), multi)]
+    for (proc, log), out in started:
+        _wait(proc, log, out)
     return single, multi
 
 
