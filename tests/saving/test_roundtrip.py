@@ -277,3 +277,31 @@ def test_saving_a_ddp_style_wrapper_saves_the_inner_model(tmp_path):
             self.module = module
     api.save_model(Wrapper(m), str(tmp_path / "w.keras"))
     assert keras.models.load_model(str(tmp_path / "w.keras")).name == m.name
+
+
+def test_subclassed_model_h5_refused_keras_and_weights_work(tmp_path):
+    @keras.saving.register_keras_serializable(package="tests")
+    class TwoLayer(keras.Model):
+        def __init__(self, units=3, **kw):
+            super().__init__(**kw)
+            self.units = units
+            self.hidden = L.Dense(5, activation="relu")
+            self.out = L.Dense(units)
+
+        def call(self, x):
+            return self.out(self.hidden(x))
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+    m = TwoLayer(3)
+    m.build((None, 4))
+    x = RNG.normal(size=(2, 4)).astype("float32")
+    with pytest.raises(NotImplementedError, match="subclassed"):
+        m.save(str(tmp_path / "s.h5"))
+    m.save(str(tmp_path / "s.keras"))
+    r = keras.models.load_model(str(tmp_path / "s.keras"))
+    r.build((None, 4)) if not r.built else None
+    m.save_weights(str(tmp_path / "s.weights.h5"))
+    r.load_weights(str(tmp_path / "s.weights.h5"))
+    _same_predictions(m, r, x)

@@ -319,8 +319,15 @@ def save_model(model, filepath, overwrite: bool = True, save_format=None,
 
 
 def _write_h5(model, path, overwrite, include_optimizer):
+    from ..engine.functional import Functional
+    from ..engine.sequential import Sequential
     from . import legacy_h5, training_config
     from .serialization import json_default
+    if not isinstance(model, (Functional, Sequential)):
+        raise NotImplementedError(
+            "Saving the model to HDF5 format requires the model to be a Functional model or a "
+            f"Sequential model; '{model.name}' is a subclassed {type(model).__name__}. Save it "
+            "as `.keras` (with get_config / from_config), or use `save_weights()`.")
     config = legacy_h5.k2_model_config(model)
     tc = training_config.training_config_of(model) if include_optimizer else None
     opt = training_config.optimizer_values(model, 2) if include_optimizer and tc else None
