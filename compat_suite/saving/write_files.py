@@ -78,6 +78,19 @@ def _scratch_models(keras):
     xr = rng.normal(size=(8, 5, 4)).astype("float32")
     r.fit(xr, rng.normal(size=(8, 1)).astype("float32"), epochs=1, verbose=0)
     out["tk_rnn"] = (r, [xr[:4]])
+
+    inner = keras.Sequential([keras.Input((6,)), keras.layers.Dense(5, activation="relu"),
+                              keras.layers.BatchNormalization()], name="inner")
+    fi = keras.Input((5,))
+    inner_f = keras.Model(fi, keras.layers.Dense(4)(fi), name="inner_fun")
+    a = keras.Input((6,), name="a")
+    h2 = inner_f(inner(a))
+    h3 = inner_f(keras.layers.Dense(5)(h2))
+    n = keras.Model(a, keras.layers.Concatenate()([h2, h3]), name="tk_nested")
+    n.compile(optimizer="adam", loss="mse")
+    xn = rng.normal(size=(8, 6)).astype("float32")
+    n.fit(xn, rng.normal(size=(8, 8)).astype("float32"), epochs=1, verbose=0)
+    out["tk_nested"] = (n, [xn[:4]])
     return out
 
 

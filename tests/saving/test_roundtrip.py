@@ -305,3 +305,30 @@ def test_subclassed_model_h5_refused_keras_and_weights_work(tmp_path):
     m.save_weights(str(tmp_path / "s.weights.h5"))
     r.load_weights(str(tmp_path / "s.weights.h5"))
     _same_predictions(m, r, x)
+
+
+def test_tf_keras_2_13_container_name(tmp_path):
+    """tf-keras 2.13 wrote `_layer_checkpoint_dependencies` where later versions write
+    `layers`; Keras 3 reads both."""
+    import h5py
+    m = _mlp(trained=False)
+    path = str(tmp_path / "w.weights.h5")
+    m.save_weights(path)
+    with h5py.File(path, "r+") as f:
+        f.move("layers", "_layer_checkpoint_dependencies")
+    fresh = _mlp(trained=False)
+    fresh.load_weights(path)
+    for a, b in zip(m.get_weights(), fresh.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_model_round_trip(tmp_path):
+    m = _mlp().to("cuda")
+    x = RNG.normal(size=(4, 12)).astype("float32")
+    for ext in (".keras", ".h5", ".pt"):
+        path = str(tmp_path / f"c{ext}")
+        m.save(path)
+        r = keras.models.load_model(path)
+        _same_predictions(m, r, x)
+        r.to("cuda").load_weights(path) if ext != ".pt" else None

@@ -162,9 +162,10 @@ def _model_era(model) -> int:
 
 
 def _rebuild(config, source: str, custom_objects):
+    from .node_indices import to_zero_based
     from .serialization import deserialize_layer
     try:
-        model = deserialize_layer(config, custom_objects=custom_objects)
+        model = deserialize_layer(to_zero_based(config), custom_objects=custom_objects)
     except KerasFileError:
         raise
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as e:

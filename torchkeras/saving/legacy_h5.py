@@ -430,7 +430,8 @@ def _name_positional(layer, node_cfg):
 def k2_model_config(model) -> Dict[str, Any]:
     """``model_config`` for the HDF5 files torchkeras writes (tf-keras 2.x dialect)."""
     from .serialization import serialize_layer
+    from .node_indices import to_tf_keras
     cfg = _k2_value(serialize_layer(model))
     if cfg.get("class_name") == "Model":
         cfg["class_name"] = "Functional"
-    return _k2_entry(cfg, model, model)
+    return to_tf_keras(_k2_entry(cfg, model, model), model)

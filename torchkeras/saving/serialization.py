@@ -161,8 +161,9 @@ def model_from_config(config, custom_objects: Optional[Dict] = None):
         config = {"class_name": "Functional", "config": config}
     era = _bconfig.era_from_version(config.get("keras_version", "3")) \
         if isinstance(config, dict) and config.get("keras_version") else _guess_era(config)
+    from .node_indices import to_zero_based  # tf-keras numbers nested models' nodes from 1
     with _bconfig.era_scope(era):
-        return deserialize_layer(config, custom_objects=custom_objects)
+        return deserialize_layer(to_zero_based(config), custom_objects=custom_objects)
 
 
 def _guess_era(config) -> int:

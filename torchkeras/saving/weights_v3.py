@@ -132,6 +132,8 @@ def _child_group(group, key: str):
     last = parts[-1]
     alt = last[1:] if last.startswith("_") else "_" + last
     cands.append("/".join(parts[:-1] + [alt]))
+    if parts[0] == "layers":  # tf-keras 2.13 wrote this container name instead
+        cands.append("/".join(["_layer_checkpoint_dependencies"] + parts[1:]))
     for c in cands:
         g = _get(group, c)
         if g is not None and hasattr(g, "keys"):
@@ -227,6 +229,8 @@ def _unused_weighted_groups(h5file, plan: _Plan) -> List[str]:
     out = []
     layers = _get(h5file, "layers")
     if layers is None:
+        layers = _get(h5file, "_layer_checkpoint_dependencies")
+    if layers is None:
         return out
 
     def walk(g):
@@ -249,7 +253,8 @@ def _unused_weighted_groups(h5file, plan: _Plan) -> List[str]:
 
 def load_weights(h5file, model, source: str, skip_mismatch: bool = False) -> _Plan:
     """Read the §4 layout into ``model`` (checked first, then assigned). Returns the plan."""
-    if _get(h5file, "layers") is None and _get(h5file, "vars") is None:
+    if _get(h5file, "layers") is None and _get(h5file, "vars") is None and \
+            _get(h5file, "_layer_checkpoint_dependencies") is None:
         raise KerasFileError(f"'{source}' has no 'layers' group: it is not a Keras 3 "
                              "weights file.")
     plan = _Plan(source)
