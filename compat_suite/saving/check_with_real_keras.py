@@ -113,7 +113,6 @@ def main(out):
         xs = [arrays[f"{tag}__x{i}"] for i in range(entry["n_inputs"])]
         want = [arrays[f"{tag}__y{i}"] for i in range(entry["n_outputs"])]
         files = {k: os.path.join(out, v) for k, v in entry["files"].items()}
-        checks = []
 
         def k3_keras():
             m = keras.saving.load_model(files["keras"])

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import torchkeras as keras
-from torchkeras.saving import api, keras_zip, legacy_h5, weights_v3
+from torchkeras.saving import keras_zip, legacy_h5, weights_v3
 from torchkeras.saving.h5_utils import KerasFileError
 
 from _files import MODERN, assert_predicts, modern
@@ -259,3 +259,10 @@ def test_preflight_catches_a_hanging_file(tmp_path, monkeypatch):
     path.write_bytes(bytes(b))
     with pytest.raises(KerasFileError, match="damaged"):
         keras.models.load_model(str(path))
+
+
+@pytest.mark.parametrize("name", ["mlp.k2.legacy_weights.h5", "mlp.k3.weights.h5"])
+def test_unbuilt_model_is_an_error_not_a_silent_no_op(name):
+    model = keras.Sequential([L.Dense(64), L.Dropout(0.1), L.Dense(10)])
+    with pytest.raises(KerasFileError, match="not built"):
+        model.load_weights(modern(name))

@@ -13,10 +13,9 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import tempfile
-from typing import Any, Iterator, List, Optional
+from typing import Any, Iterator, List
 
 import numpy as np
 

@@ -241,7 +241,6 @@ def _model_module(model):
 
 
 def _tensor_entry(t, node_index):
-    from .serialization import _class_name_of  # noqa: F401
     layer, _, tensor_index = t._keras_history
     return {"class_name": "__keras_tensor__",
             "config": {"shape": _shape_list(t.shape),

@@ -203,7 +203,10 @@ def load_classic_weights(g, model, source: str, by_name: bool = False,
                 f"Cannot load weights from '{source}': the file holds weights for "
                 f"{len(file_layers)} layers {[n for n, _ in file_layers]}, but the model "
                 f"'{model.name}' has {len(targets)} layers with weights "
-                f"{[l.name for l in targets]} (a layer count that does not match).")
+                f"{[l.name for l in targets]} (a layer count that does not match)."
+                + ("" if getattr(model, "built", True) else
+                   " The model is not built yet: call `model.build(input_shape)` (or call it "
+                   "on data) before loading weights."))
         for k, (layer, (fname, values)) in enumerate(zip(targets, file_layers)):
             add(layer, fname, values, index=k)
     for spec, value in plan:

@@ -114,6 +114,15 @@ def _read_vars(vars_group, source: str) -> List[np.ndarray]:
     return out
 
 
+def _count(vars_group) -> int:
+    if vars_group is None:
+        return 0
+    try:
+        return len(vars_group.keys())
+    except Exception:  # noqa: BLE001 - damaged group: _read_vars reports it
+        return 1
+
+
 def _get(group, key):
     try:
         if key in group:
@@ -187,7 +196,8 @@ def plan_layer_tree(layer, group, path: str, plan: _Plan, skip_mismatch: bool,
     cls = type(layer).__name__
     if group is not None:
         plan.used_groups.add(group.name)
-    if specs:
+    n_file = _count(vars_group)
+    if specs or n_file:
         values = _read_vars(vars_group, plan.source) if vars_group is not None else []
         problem = None
         if len(values) != len(specs):
@@ -202,6 +212,9 @@ def plan_layer_tree(layer, group, path: str, plan: _Plan, skip_mismatch: bool,
                     break
         if problem is not None:
             msg = f"Cannot load weights from '{plan.source}' into layer '{lname}' ({cls}): {problem}."
+            if not specs and not getattr(layer, "built", True):
+                msg += (" The layer is not built yet: build the model (`model.build("
+                        "input_shape)` or call it on data) before loading weights.")
             if skip_mismatch:
                 warnings.warn(msg + " Skipping this layer (skip_mismatch=True).", stacklevel=4)
                 plan.skipped.append(lname)
@@ -263,7 +276,10 @@ def load_weights(h5file, model, source: str, skip_mismatch: bool = False) -> _Pl
     if unused:
         msg = (f"'{source}' holds weights for {len(unused)} layer(s) the model "
                f"'{getattr(model, 'name', '?')}' does not have: {unused}. The file and the model "
-               "have different layers (a layer count that does not match).")
+               "have different layers (a layer count that does not match)."
+               + ("" if getattr(model, "built", True) else
+                  " The model is not built yet: call `model.build(input_shape)` (or call it on "
+                  "data) before loading weights."))
         if skip_mismatch:
             warnings.warn(msg + " Ignored (skip_mismatch=True).", stacklevel=3)
         else:
