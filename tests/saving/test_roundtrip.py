@@ -332,3 +332,59 @@ def test_cuda_model_round_trip(tmp_path):
         r = keras.models.load_model(path)
         _same_predictions(m, r, x)
         r.to("cuda").load_weights(path) if ext != ".pt" else None
+
+
+def test_custom_initializer_regularizer_constraint_metric(tmp_path):
+    class MyInit(keras.initializers.Initializer):
+        def __init__(self, value=0.5):
+            self.value = value
+
+        def __call__(self, shape, dtype=None):
+            return torch.full(tuple(shape), self.value)
+
+        def get_config(self):
+            return {"value": self.value}
+
+    class MyReg(keras.regularizers.Regularizer):
+        def __init__(self, w=0.1):
+            self.w = w
+
+        def __call__(self, x):
+            return self.w * torch.sum(x ** 2)
+
+        def get_config(self):
+            return {"w": self.w}
+
+    class MyCon(keras.constraints.Constraint):
+        def __call__(self, w):
+            return torch.clamp(w, -1, 1)
+
+    class MyMetric(keras.metrics.MeanMetricWrapper):
+        def __init__(self, name="my_metric", dtype=None):
+            super().__init__(fn=lambda y, p: torch.mean(torch.abs(y - p), dim=-1), name=name,
+                             dtype=dtype)
+
+        def get_config(self):
+            return {"name": self.name}
+
+    objs = {"MyInit": MyInit, "MyReg": MyReg, "MyCon": MyCon, "MyMetric": MyMetric}
+    m = keras.Sequential([keras.Input((3,)), L.Dense(2, kernel_initializer=MyInit(0.25),
+                                                     kernel_regularizer=MyReg(0.2),
+                                                     kernel_constraint=MyCon())])
+    m.compile("sgd", "mse", metrics=[MyMetric()])
+    x = np.ones((4, 3), "float32")
+    m.fit(x, np.zeros((4, 2), "float32"), verbose=0)
+    for ext in (".keras", ".h5", ".pt"):
+        path = str(tmp_path / f"c{ext}")
+        m.save(path)
+        with pytest.raises(ValueError, match="MyInit"):
+            keras.models.load_model(path)
+        for r in (keras.models.load_model(path, custom_objects=objs),):
+            d = r.layers[0]
+            assert (type(d.kernel_initializer), type(d.kernel_regularizer),
+                    type(d.kernel_constraint)) == (MyInit, MyReg, MyCon)
+            assert d.kernel_regularizer.w == 0.2 and d.kernel_initializer.value == 0.25
+            assert [type(mm) for mm in r._compile_args["metrics"]] == [MyMetric]
+            _same_predictions(m, r, x)
+        with keras.saving.CustomObjectScope(objs):
+            assert keras.models.load_model(path).compiled
