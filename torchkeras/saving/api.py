@@ -38,7 +38,6 @@ from .safe_mode import safe_mode_scope
 __all__ = ["load_model", "save_model", "save_weights", "load_weights", "compile_config_of",
            "clone_model", "model_from_yaml", "detect_format"]
 
-TORCH_FORMAT_TAG = "torchkeras-checkpoint"
 
 
 # ------------------------------------------------------------------------------------------
@@ -204,7 +203,8 @@ def load_model(filepath, custom_objects: Optional[Dict[str, Any]] = None, compil
         if kind == "h5-model":
             return _load_h5(path, custom_objects, compile, safe_mode)
         if kind == "torch":
-            return _load_torch_model(path, custom_objects, compile, safe_mode)
+            from .torch_checkpoint import load_torch_model
+            return load_torch_model(path, custom_objects, compile, safe_mode)
     raise KerasFileError(f"'{path}' holds only weights ({kind}), no model architecture: build "
                          "the model (e.g. `model_from_json`) and call `model.load_weights()`.")
 
@@ -315,7 +315,8 @@ def save_model(model, filepath, overwrite: bool = True, save_format=None,
     model = _unwrap(model)
     path = os.fspath(filepath)
     fmt = _save_format(path, save_format)
-    writer = {"keras": _write_keras, "h5": _write_h5, "torch": _write_torch_model}[fmt]
+    from .torch_checkpoint import write_torch_model
+    writer = {"keras": _write_keras, "h5": _write_h5, "torch": write_torch_model}[fmt]
     _chief_write(lambda: writer(model, path, overwrite, include_optimizer))
 
 
@@ -369,105 +370,6 @@ def _write_keras(model, path, overwrite, include_optimizer):
     weights = _weights_v3_bytes(model, include_optimizer)
     with atomic_path(path, overwrite) as tmp:
         keras_zip.write_keras_zip(tmp, config, weights, _model_era(model))
-
-
-# ------------------------------------------------------------------------------------------
-# torch checkpoints
-# ------------------------------------------------------------------------------------------
-def _write_torch_model(model, path, overwrite, include_optimizer):
-    import torch
-    from . import training_config
-    from .serialization import json_default, model_to_config
-    ckpt = {"format": TORCH_FORMAT_TAG, "version": 1, "era": _model_era(model),
-            "model_config": json.dumps(model_to_config(model), default=json_default),
-            "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()}}
-    cc = training_config.compile_config_of(model) if include_optimizer else None
-    if cc is not None:
-        ckpt["compile_config"] = json.dumps(cc, default=json_default)
-        entries = training_config.optimizer_values(model, 3)
-        if entries is not None:
-            ckpt["optimizer_variables"] = [torch.from_numpy(v) for _, v in entries]
-    with atomic_path(path, overwrite) as tmp:
-        torch.save(ckpt, tmp)
-
-
-def _torch_load(path):
-    import pickle
-    import torch
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError,
-            AttributeError, ImportError, KeyError, TypeError, IndexError, MemoryError) as e:
-        raise KerasFileError(f"Cannot read the torch checkpoint '{path}' (loaded with "
-                             f"weights_only=True): {type(e).__name__}: {e}") from e
-
-
-def _load_torch_model(path, custom_objects, compile, safe_mode):
-    from . import training_config
-    ckpt = _torch_load(path)
-    if not isinstance(ckpt, dict) or ckpt.get("format") != TORCH_FORMAT_TAG:
-        raise KerasFileError(f"'{path}' is a torch checkpoint without a model architecture "
-                             "(a plain state_dict): build the model and call "
-                             "`model.load_weights()`.")
-    try:
-        config = json.loads(ckpt["model_config"])
-    except (KeyError, TypeError, ValueError) as e:
-        raise KerasFileError(f"'{path}': damaged 'model_config' entry ({e}).") from e
-    era = int(ckpt.get("era", 3))
-    with _loading_scope(era, custom_objects, safe_mode):
-        model = _rebuild(config, path, custom_objects)
-        _load_state_dict(model, ckpt.get("state_dict"), path, skip_mismatch=False)
-        if compile and ckpt.get("compile_config"):
-            try:
-                cc = json.loads(ckpt["compile_config"])
-            except (TypeError, ValueError) as e:
-                warnings.warn(f"'{path}': damaged compile_config ({e}); the model is returned "
-                              "uncompiled.", stacklevel=3)
-                cc = None
-            if cc and training_config.compile_from_config(model, cc, custom_objects, path) \
-                    and ckpt.get("optimizer_variables"):
-                training_config.restore_optimizer(model, list(ckpt["optimizer_variables"]),
-                                                  path, 3)
-        model._torchkeras_era = era
-    return model
-
-
-def _load_state_dict(model, state_dict, source, skip_mismatch=False, by_name=False) -> None:
-    """Load a torch ``state_dict``. Keys are module paths built from layer names; when they
-    differ (auto-generated names: ``dense`` vs ``dense_2``) but the entries correspond one to
-    one in order and shape, they are paired by position, as Keras pairs HDF5 layers
-    (``by_name=True`` insists on the names)."""
-    import torch
-    if isinstance(state_dict, dict) and "state_dict" in state_dict and \
-            isinstance(state_dict["state_dict"], dict):
-        state_dict = state_dict["state_dict"]
-    if not isinstance(state_dict, dict) or not all(
-            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state_dict.items()):
-        raise KerasFileError(f"'{source}' does not hold a torch state_dict (a dict of tensors).")
-    own = model.state_dict()
-    missing = [k for k in own if k not in state_dict]
-    unexpected = [k for k in state_dict if k not in own]
-    bad = [(k, tuple(own[k].shape), tuple(state_dict[k].shape)) for k in own
-           if k in state_dict and tuple(own[k].shape) != tuple(state_dict[k].shape)]
-    if (missing or unexpected) and not by_name and len(own) == len(state_dict) and all(
-            tuple(a.shape) == tuple(b.shape) for a, b in zip(own.values(), state_dict.values())):
-        state_dict = dict(zip(own.keys(), state_dict.values()))
-        missing, unexpected, bad = [], [], []
-    if missing or unexpected or bad:
-        msg = (f"Cannot load the state_dict in '{source}' into model '{model.name}': "
-               + "; ".join(p for p in (
-                   f"missing keys {missing[:10]}" if missing else "",
-                   f"unexpected keys {unexpected[:10]}" if unexpected else "",
-                   "shape mismatch " + ", ".join(f"'{k}' expected {a}, found {b}"
-                                                 for k, a, b in bad[:10]) if bad else "")
-                   if p))
-        if not skip_mismatch:
-            raise KerasFileError(msg)
-        warnings.warn(msg + " Loading the matching entries only (skip_mismatch=True).",
-                      stacklevel=3)
-        state_dict = {k: v for k, v in state_dict.items()
-                      if k in own and tuple(own[k].shape) == tuple(v.shape)}
-    model.load_state_dict(state_dict, strict=False)
 
 
 # ------------------------------------------------------------------------------------------
@@ -529,10 +431,11 @@ def load_weights(model, filepath, by_name: bool = False, skip_mismatch: bool = F
 def _load_weights(model, path, by_name, skip_mismatch):
     kind = detect_format(path)
     if kind == "torch":
-        state = _torch_load(path)
+        from .torch_checkpoint import TORCH_FORMAT_TAG, load_state_dict, torch_load
+        state = torch_load(path)
         if isinstance(state, dict) and state.get("format") == TORCH_FORMAT_TAG:
             state = state.get("state_dict")
-        _load_state_dict(model, state, path, skip_mismatch=skip_mismatch, by_name=by_name)
+        load_state_dict(model, state, path, skip_mismatch=skip_mismatch, by_name=by_name)
         return None
     if kind == "keras":
         from . import keras_zip
@@ -616,73 +519,9 @@ def compile_config_of(model):
 
 
 def clone_model(model, input_tensors=None, clone_function=None, **kwargs):
-    """``keras.models.clone_model``: the same architecture with new layers (fresh weights).
-
-    ``clone_function(layer)`` makes each new layer (default: ``from_config(get_config())``);
-    ``input_tensors`` replaces the model's inputs (Functional / Sequential).
-    """
-    from ..engine import tree
-    from ..engine.functional import Functional
-    from ..engine.input_layer import Input, InputLayer
-    from ..engine.keras_tensor import KerasTensor
-    from ..engine.sequential import Sequential
-    from .serialization import deserialize_layer, serialize_layer
-    kwargs.pop("call_function", None)
-    kwargs.pop("recursive", None)
-    if kwargs:
-        raise TypeError(f"clone_model() got unexpected keyword arguments: {sorted(kwargs)}")
-
-    def default_clone(layer):
-        return deserialize_layer(serialize_layer(layer))
-    clone = clone_function or default_clone
-    if isinstance(model, Sequential):
-        new_layers = [clone(l) for l in model.layers]
-        new = Sequential(name=model.name)
-        if input_tensors is not None:
-            t = tree.flatten(input_tensors)[0]
-            new.add(t)
-        elif model._input_layer is not None:
-            il = model._input_layer
-            new.add(InputLayer(batch_shape=il.batch_shape, dtype=il._input_dtype, name=il.name))
-        for layer in new_layers:
-            new.add(layer)
-        return new
-    if isinstance(model, Functional):
-        new_of: Dict[int, Any] = {}
-        tensor_map: Dict[int, Any] = {}
-        given = tree.flatten(input_tensors) if input_tensors is not None else None
-        for i, t in enumerate(model._input_list):
-            if given is not None:
-                tensor_map[id(t)] = given[i]
-            else:
-                il = t._keras_history[0]
-                tensor_map[id(t)] = Input(batch_shape=il.batch_shape, dtype=il._input_dtype,
-                                          name=il.name)
-
-        def mapped(x):
-            if isinstance(x, KerasTensor):
-                return tensor_map[id(x)]
-            return x
-        for node in model._nodes:
-            if node.is_input:
-                continue
-            layer = node.layer
-            if id(layer) not in new_of:
-                new_of[id(layer)] = clone(layer)
-            args = tree.map_structure(mapped, list(node.call_args))
-            kw = {k: tree.map_structure(mapped, v) for k, v in node.call_kwargs.items()}
-            outs = new_of[id(layer)](*args, **kw)
-            for old, new_t in zip(node.outputs, tree.flatten(outs)):
-                tensor_map[id(old)] = new_t
-        inputs = tree.map_structure(lambda t: tensor_map[id(t)], model._inputs_struct)
-        outputs = tree.map_structure(lambda t: tensor_map[id(t)], model._outputs_struct)
-        return Functional(inputs=inputs, outputs=outputs, name=model.name)
-    cfg = model.get_config()
-    try:
-        return type(model).from_config(cfg)
-    except Exception as e:
-        raise ValueError(f"clone_model() cannot clone the subclassed model '{model.name}': "
-                         f"its from_config(get_config()) failed ({e}).") from e
+    """``keras.models.clone_model`` (see ``torchkeras.saving.clone``)."""
+    from .clone import clone_model as _clone
+    return _clone(model, input_tensors=input_tensors, clone_function=clone_function, **kwargs)
 
 
 def model_from_yaml(yaml_string=None, custom_objects=None):

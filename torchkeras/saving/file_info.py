@@ -163,8 +163,8 @@ def _describe(path) -> Dict[str, Any]:
         info["layers"] = layers
         info["training_config"] = _optimizer_summary(cfg.get("compile_config"))
     elif kind == "torch":
-        from .api import TORCH_FORMAT_TAG, _torch_load
-        ckpt = _torch_load(path)
+        from .torch_checkpoint import TORCH_FORMAT_TAG, torch_load
+        ckpt = torch_load(path)
         sd = ckpt.get("state_dict", ckpt) if isinstance(ckpt, dict) else {}
         if isinstance(ckpt, dict) and ckpt.get("format") == TORCH_FORMAT_TAG:
             cfg = json.loads(ckpt["model_config"])
