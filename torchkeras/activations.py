@@ -344,20 +344,11 @@ class _IdentifierError(ValueError, TypeError):
 
 
 def _registered_custom_objects(custom_objects: Optional[dict]) -> dict:
-    """User objects: ``custom_objects`` plus whatever the saving/utils registry exposes.
-
-    Only consults ``get_custom_objects()`` of ``torchkeras.saving`` / ``torchkeras.utils`` when
-    those modules are already imported (registering an object imports them).
-    """
-    found: dict = {}
-    for mod_name in ("torchkeras.utils", "torchkeras.saving"):
-        mod = sys.modules.get(mod_name)
-        getter = getattr(mod, "get_custom_objects", None) if mod is not None else None
-        if callable(getter):
-            try:
-                found.update(getter() or {})
-            except Exception:  # pragma: no cover - registry not ready
-                pass
+    """User objects: the registry's global custom objects and every active
+    ``CustomObjectScope`` (``saving.object_registry.active_custom_objects``), then
+    ``custom_objects``."""
+    from .saving.object_registry import active_custom_objects
+    found = dict(active_custom_objects())
     if custom_objects:
         found.update(custom_objects)
     return found
