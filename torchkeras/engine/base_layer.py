@@ -566,6 +566,8 @@ class Layer(nn.Module):
         self._call_losses.append(loss)
 
     def _own_call_losses(self) -> List[torch.Tensor]:
+        if self._call_losses_gen < 0:  # never added a loss (no global read: compile-friendly)
+            return []
         if self._call_losses_gen == _CTX.generation:
             return list(self._call_losses)
         return []
@@ -646,8 +648,8 @@ class Layer(nn.Module):
                 self._spec_checked_shape = shape  # the same shape passes again without a check
         ctx = _CTX
         training = kwargs.pop("training", None)
-        if ctx.depth == 0:
-            ctx.generation += 1
+        if ctx.depth == 0 and not _compiling():
+            ctx.generation += 1  # (a compiled train step bumps it outside the graph)
         prev = ctx.training
         set_ctx = training is not None  # an explicit value governs everything this call runs
         if set_ctx:
@@ -905,6 +907,12 @@ def _pair_shapes(shapes, dtype):
 
 
 _PLAIN = (bool, int, float, str, type(None))
+
+try:
+    _compiling = torch.compiler.is_compiling
+except AttributeError:  # pragma: no cover - older torch
+    def _compiling() -> bool:
+        return False
 
 
 def _autocast_on(x) -> bool:

@@ -587,8 +587,11 @@ class Trainer:
                 return self._train_batch
             state = {"ok": True}
 
+            from ..engine.base_layer import _CTX
+
             def step(x, y, sw):
                 if state["ok"]:
+                    _CTX.generation += 1  # per-call loss bookkeeping, outside the graph
                     try:
                         return compiled(x, y, sw)
                     except Exception as e:
