@@ -245,50 +245,19 @@ def deserialize(config: Union[str, dict], custom_objects: Optional[dict] = None)
 
     Keras 1's ``{"name": "MaxNorm", "m": 2, "axis": 0}`` is read too.
     """
-    if isinstance(config, Constraint):
-        return config
-    if isinstance(config, str):
-        return _from_name(config, {}, custom_objects)
-    if not isinstance(config, dict):
-        raise _IdentifierError(
-            f"Could not interpret constraint identifier: {config!r}. Expected a string or a "
-            f"config dict, received type {type(config).__name__}.")
-    if "class_name" in config:
-        name = config["class_name"]
-        inner = dict(config.get("config") or {})
-        registered = config.get("registered_name")
-        if registered and registered != name:
-            try:
-                return _from_name(registered, inner, custom_objects)
-            except ValueError:
-                pass
-    elif "name" in config:
-        name = config["name"]
-        inner = {k: v for k, v in config.items() if k != "name"}
-    else:
-        raise ValueError(f"Invalid constraint config: no 'class_name' in {config!r}.")
-    return _from_name(str(name), inner, custom_objects)
+    from .saving.serialization import deserialize_small_object
+    return deserialize_small_object(config, "constraint", Constraint, _from_name,
+                                    _IdentifierError, custom_objects)
 
 
 def serialize(constraint: Any, use_legacy_format: bool = False) -> Optional[dict]:
     """Constraint -> Keras 3 / tf.keras 2.13+ config dict
     (``{"module", "class_name", "config", "registered_name"}``); ``use_legacy_format=True``
     gives Keras 2's ``{"class_name", "config"}``."""
-    if constraint is None:
-        return None
-    if not hasattr(constraint, "get_config"):
-        name = getattr(constraint, "__name__", None)
-        if name is None:
-            raise ValueError(f"Cannot serialize constraint {constraint!r}: it has no "
-                             "`get_config()` and no `__name__`.")
-        return name
-    cls = type(constraint)
-    builtin = cls in _CANONICAL
-    cfg = {"class_name": cls.__name__, "config": constraint.get_config()}
-    if use_legacy_format:
-        return cfg
-    return {"module": "keras.constraints" if builtin else cls.__module__, **cfg,
-            "registered_name": None if builtin else cls.__name__}
+    from .saving.serialization import serialize_small_object
+    builtin = type(constraint) in _CANONICAL
+    return serialize_small_object(constraint, "constraint", "keras.constraints", builtin,
+                                  use_legacy_format)
 
 
 def get(identifier: Any) -> Optional[Callable]:

@@ -251,50 +251,19 @@ def _from_name(name: str, inner: dict, custom_objects: Optional[dict]):
 
 def deserialize(config: Union[str, dict], custom_objects: Optional[dict] = None) -> Any:
     """A name or a Keras 1/2/3 serialized regularizer -> a regularizer instance."""
-    if isinstance(config, Regularizer):
-        return config
-    if isinstance(config, str):
-        return _from_name(config, {}, custom_objects)
-    if not isinstance(config, dict):
-        raise _IdentifierError(
-            f"Could not interpret regularizer identifier: {config!r}. Expected a string or a "
-            f"config dict, received type {type(config).__name__}.")
-    if "class_name" in config:
-        name = config["class_name"]
-        inner = dict(config.get("config") or {})
-        registered = config.get("registered_name")
-        if registered and registered != name:
-            try:
-                return _from_name(registered, inner, custom_objects)
-            except ValueError:
-                pass
-    elif "name" in config:  # Keras 1: {"name": "L1L2Regularizer", "l1": ..., "l2": ...}
-        name = config["name"]
-        inner = {k: v for k, v in config.items() if k != "name"}
-    else:
-        raise ValueError(f"Invalid regularizer config: no 'class_name' in {config!r}.")
-    return _from_name(str(name), inner, custom_objects)
+    from .saving.serialization import deserialize_small_object
+    return deserialize_small_object(config, "regularizer", Regularizer, _from_name,
+                                    _IdentifierError, custom_objects)
 
 
 def serialize(regularizer: Any, use_legacy_format: bool = False) -> Optional[dict]:
     """Regularizer -> Keras 3 / tf.keras 2.13+ config dict
     (``{"module", "class_name", "config", "registered_name"}``); ``use_legacy_format=True``
     gives Keras 2's ``{"class_name", "config"}``."""
-    if regularizer is None:
-        return None
-    if not hasattr(regularizer, "get_config"):
-        name = getattr(regularizer, "__name__", None)
-        if name is None:
-            raise ValueError(f"Cannot serialize regularizer {regularizer!r}: it has no "
-                             "`get_config()` and no `__name__`.")
-        return name
-    cls = type(regularizer)
-    builtin = ALL_OBJECTS_DICT.get(cls.__name__) is cls
-    cfg = {"class_name": cls.__name__, "config": regularizer.get_config()}
-    if use_legacy_format:
-        return cfg
-    return {"module": "keras.regularizers" if builtin else cls.__module__, **cfg,
-            "registered_name": None if builtin else cls.__name__}
+    from .saving.serialization import serialize_small_object
+    builtin = ALL_OBJECTS_DICT.get(type(regularizer).__name__) is type(regularizer)
+    return serialize_small_object(regularizer, "regularizer", "keras.regularizers", builtin,
+                                  use_legacy_format)
 
 
 def get(identifier: Any) -> Optional[Callable]:

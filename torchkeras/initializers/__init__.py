@@ -153,21 +153,10 @@ def serialize(initializer: Any, use_legacy_format: bool = False) -> Optional[dic
     """Initializer -> Keras 3 / tf.keras 2.13+ config dict
     (``{"module", "class_name", "config", "registered_name"}``); ``use_legacy_format=True``
     gives the ``{"class_name", "config"}`` form older Keras 2 wrote."""
-    if initializer is None:
-        return None
-    if not hasattr(initializer, "get_config"):
-        name = getattr(initializer, "__name__", None)
-        if name is None:
-            raise ValueError(f"Cannot serialize initializer {initializer!r}: it has no "
-                             "`get_config()` and no `__name__`.")
-        return name
-    cls = type(initializer)
-    builtin = ALL_OBJECTS_DICT.get(cls.__name__) is cls
-    cfg = {"class_name": cls.__name__, "config": initializer.get_config()}
-    if use_legacy_format:
-        return cfg
-    return {"module": "keras.initializers" if builtin else cls.__module__, **cfg,
-            "registered_name": None if builtin else cls.__name__}
+    from ..saving.serialization import serialize_small_object
+    builtin = ALL_OBJECTS_DICT.get(type(initializer).__name__) is type(initializer)
+    return serialize_small_object(initializer, "initializer", "keras.initializers", builtin,
+                                  use_legacy_format)
 
 
 def get(identifier: Any) -> Optional[Callable]:

@@ -204,3 +204,60 @@ def deserialize_keras_object(config, module_objects=None, custom_objects=None,
             return cls.from_config(cfg)
         return cls(**cfg)
     return config
+
+
+# ------------------------------------------------------------------------------------------
+# Small-object configs (initializers, regularizers, constraints): one reader, one writer
+# ------------------------------------------------------------------------------------------
+def deserialize_small_object(config, kind: str, base_cls, from_name, error_cls=ValueError,
+                             custom_objects=None):
+    """A name or a Keras 1/2/3 config dict -> an object, for the ``deserialize`` of
+    initializers / regularizers / constraints.
+
+    ``from_name(name, inner_config, custom_objects)`` builds the object; Keras 3's
+    ``registered_name`` is tried first when it differs from ``class_name``; Keras 1's
+    ``{"name": ..., **config}`` form is read too."""
+    if isinstance(config, base_cls):
+        return config
+    if isinstance(config, str):
+        return from_name(config, {}, custom_objects)
+    if not isinstance(config, dict):
+        raise error_cls(
+            f"Could not interpret {kind} identifier: {config!r}. Expected a string or a "
+            f"config dict, received type {type(config).__name__}.")
+    if "class_name" in config:
+        name = config["class_name"]
+        inner = dict(config.get("config") or {})
+        registered = config.get("registered_name")
+        if registered and registered != name:
+            try:
+                return from_name(registered, inner, custom_objects)
+            except ValueError:
+                pass
+    elif "name" in config:  # Keras 1
+        name = config["name"]
+        inner = {k: v for k, v in config.items() if k != "name"}
+    else:
+        raise ValueError(f"Invalid {kind} config: no 'class_name' in {config!r}.")
+    return from_name(str(name), inner, custom_objects)
+
+
+def serialize_small_object(obj, kind: str, module: str, builtin: bool,
+                           use_legacy_format: bool = False):
+    """Object -> Keras 3 / tf.keras 2.13+ config (``{"module", "class_name", "config",
+    "registered_name"}``), or Keras 2's ``{"class_name", "config"}`` with
+    ``use_legacy_format``; a plain function -> its name."""
+    if obj is None:
+        return None
+    if not hasattr(obj, "get_config"):
+        name = getattr(obj, "__name__", None)
+        if name is None:
+            raise ValueError(f"Cannot serialize {kind} {obj!r}: it has no `get_config()` and "
+                             "no `__name__`.")
+        return name
+    cls = type(obj)
+    cfg = {"class_name": cls.__name__, "config": obj.get_config()}
+    if use_legacy_format:
+        return cfg
+    return {"module": module if builtin else cls.__module__, **cfg,
+            "registered_name": None if builtin else cls.__name__}
