@@ -87,31 +87,9 @@ def serialize(loss) -> Union[str, Dict[str, Any], None]:
 
 def deserialize(config, custom_objects: Optional[Dict[str, Any]] = None):
     """A config dict (Keras 3 or tf-keras form) or name -> ``Loss`` instance or function."""
-    if isinstance(config, str):
-        obj = _lookup(config, custom_objects)
-        if obj is None:
-            raise ValueError(f"Could not interpret loss identifier: {config}")
-        return obj() if inspect.isclass(obj) else obj
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"Could not interpret serialized loss: {config!r}")
-    class_name = config["class_name"]
-    if class_name == "function":
-        return deserialize_function(config, custom_objects)
-    cls = None
-    for name in (config.get("registered_name"), class_name):
-        if name:
-            cls = _lookup(name, custom_objects)
-            if cls is not None:
-                break
-    if cls is None:
-        raise ValueError(f"Unknown loss class: '{class_name}'. Pass it in `custom_objects` "
-                         "or register it with `keras.saving.register_keras_serializable()`.")
-    inner = config.get("config", {}) or {}
-    if not inspect.isclass(cls):
-        return cls  # a function registered under that name
-    if hasattr(cls, "from_config"):
-        return cls.from_config(dict(inner))
-    return cls(**inner)
+    from torchkeras.saving.serialization import deserialize_registered
+    return deserialize_registered(config, "loss", _lookup, deserialize_function,
+                                  custom_objects)
 
 
 def get(identifier):

@@ -261,3 +261,37 @@ def serialize_small_object(obj, kind: str, module: str, builtin: bool,
         return cfg
     return {"module": module if builtin else cls.__module__, **cfg,
             "registered_name": None if builtin else cls.__name__}
+
+
+def deserialize_registered(config, kind: str, lookup, load_function, custom_objects=None):
+    """A name or a Keras 3 / tf-keras config dict -> object, for losses and metrics.
+
+    ``lookup(name, custom_objects)`` resolves a name (class or function); Keras 3's
+    ``{"class_name": "function", ...}`` entries go to ``load_function``; ``registered_name``
+    is tried before ``class_name``."""
+    import inspect
+    if isinstance(config, str):
+        obj = lookup(config, custom_objects)
+        if obj is None:
+            raise ValueError(f"Could not interpret {kind} identifier: {config}")
+        return obj() if inspect.isclass(obj) else obj
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"Could not interpret serialized {kind}: {config!r}")
+    class_name = config["class_name"]
+    if class_name == "function":
+        return load_function(config, custom_objects)
+    cls = None
+    for name in (config.get("registered_name"), class_name):
+        if name:
+            cls = lookup(name, custom_objects)
+            if cls is not None:
+                break
+    if cls is None:
+        raise ValueError(f"Unknown {kind} class: '{class_name}'. Pass it in `custom_objects` "
+                         "or register it with `keras.saving.register_keras_serializable()`.")
+    if not inspect.isclass(cls):
+        return cls  # a function registered under that name
+    inner = dict(config.get("config", {}) or {})
+    if hasattr(cls, "from_config"):
+        return cls.from_config(inner)
+    return cls(**inner)
