@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import torchkeras.losses as losses
-from _loss_oracle_data import OracleSet, close, to_numpy
+from oracle_data import OracleSet, close, to_numpy
 
 ORACLE = OracleSet("losses_oracle")
 CASES = sorted(ORACLE.cases)

@@ -18,10 +18,10 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), "losses"))
+sys.path.insert(0, os.path.dirname(HERE))  # tests/: oracle_data
 
 import torchkeras as keras  # noqa: E402
-from _metric_oracle_data import OracleSet, close  # noqa: E402
+from oracle_data import OracleSet, close  # noqa: E402
 from test_metrics_api import BUILTIN, _feed, _make  # noqa: E402
 
 L, M = keras.losses, keras.metrics

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import torchkeras.metrics as metrics
-from _metric_oracle_data import OracleSet, close, to_numpy
+from oracle_data import OracleSet, close, to_numpy
 
 ORACLE = OracleSet("metrics_oracle")
 CASES = sorted(ORACLE.cases)

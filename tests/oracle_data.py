@@ -1,11 +1,11 @@
-"""Load the loss / metric subsets of the training oracle (see _make_loss_metric_fixtures.py)."""
+"""Load the loss / metric subsets of the training oracle (see tests/losses/_make_loss_metric_fixtures.py)."""
 import json
 import os
 from typing import Dict
 
 import numpy as np
 
-_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "training_oracle")
+_DIR = os.path.join(os.path.dirname(__file__), "fixtures", "training_oracle")
 
 
 class OracleSet:
